@@ -1,0 +1,2 @@
+/** The broker. */
+package dev.stratus.ingress;

@@ -1,0 +1,2 @@
+/** Topic names, topic filters and subscription matching. */
+package dev.stratus.router;

@@ -1,0 +1,27 @@
+package dev.stratus.state;
+
+import dev.stratus.state.model.EnqueueResult;
+import dev.stratus.state.model.SessionKey;
+import dev.stratus.state.model.StoredMessage;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Bounded FIFO queues of messages waiting for a session: messages that arrived while its client was offline,
+ * or that did not fit in its inflight window.
+ */
+public interface MessageQueueStore {
+
+    /**
+     * Appends a message. When the queue then holds more than {@code maxQueued} messages, the oldest are dropped.
+     */
+    CompletionStage<EnqueueResult> enqueue(SessionKey key, StoredMessage message, int maxQueued);
+
+    /** Removes and returns up to {@code max} messages, oldest first. */
+    CompletionStage<List<StoredMessage>> poll(SessionKey key, int max);
+
+    CompletionStage<Integer> size(SessionKey key);
+
+    CompletionStage<Void> clear(SessionKey key);
+}

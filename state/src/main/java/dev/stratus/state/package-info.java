@@ -1,0 +1,2 @@
+/** Store contracts. */
+package dev.stratus.state;
