@@ -1,0 +1,6 @@
+package dev.stratus.ingress.auth;
+
+/** What an authorization rule governs. */
+public enum Action {
+    PUBLISH, SUBSCRIBE
+}

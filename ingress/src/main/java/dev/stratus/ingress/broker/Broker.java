@@ -1,0 +1,177 @@
+package dev.stratus.ingress.broker;
+
+import dev.stratus.ingress.auth.Authenticator;
+import dev.stratus.ingress.auth.Authorizer;
+import dev.stratus.ingress.config.BrokerConfig;
+import dev.stratus.ingress.session.Session;
+import dev.stratus.ingress.session.SessionRegistry;
+import dev.stratus.ingress.session.SessionSink;
+import dev.stratus.router.trie.SubscriptionTrie;
+import dev.stratus.state.StateStores;
+import dev.stratus.state.model.StoredMessage;
+import dev.stratus.state.model.StoredSubscription;
+import dev.stratus.state.model.TenantId;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+
+/**
+ * The broker engine of one node: sessions, the subscription trie, and message routing. It knows nothing of
+ * sockets; connections call it. Constructed with plain values so that tests can run several in one JVM.
+ * <p>
+ * Routing a message: store or clear it as retained, match the trie, keep one delivery per session at the
+ * highest granted QoS [MQTT-3.3.5-1], downgrade to that QoS, clear RETAIN [MQTT-3.3.1-9], and hand it to the
+ * session: to its connection when it has one, to the session's queue in the store when it is offline.
+ */
+public final class Broker {
+
+    private static final Logger LOG = Logger.getLogger(Broker.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final BrokerConfig config;
+    private final StateStores stores;
+    private final Authenticator authenticator;
+    private final Authorizer authorizer;
+    private final LongSupplier clock;
+    private final TenantId tenant = TenantId.DEFAULT;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final SubscriptionTrie<Session, StoredSubscription> subscriptions = new SubscriptionTrie<>();
+    private final BrokerStats stats = new BrokerStats();
+
+    public Broker(BrokerConfig config, StateStores stores, Authenticator authenticator, Authorizer authorizer,
+                  LongSupplier clock) {
+        this.config = config;
+        this.stores = stores;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.clock = clock;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public StateStores stores() {
+        return stores;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public BrokerStats stats() {
+        return stats;
+    }
+
+    public TenantId tenant() {
+        return tenant;
+    }
+
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    /** Number of (session, filter) subscriptions on this node. */
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    public void subscribe(Session session, StoredSubscription subscription) {
+        session.subscriptions().put(subscription.filter(), subscription);
+        subscriptions.subscribe(subscription.filter(), session, subscription);
+    }
+
+    /** @return true when the session had a subscription with that filter */
+    public boolean unsubscribe(Session session, String filter) {
+        session.subscriptions().remove(filter);
+        return subscriptions.unsubscribe(filter, session) != null;
+    }
+
+    /** Removes every subscription of the session from the trie (not from the store). */
+    public void unsubscribeAll(Session session) {
+        for (String filter : List.copyOf(session.subscriptions().keySet())) {
+            unsubscribe(session, filter);
+        }
+    }
+
+    /**
+     * Routes an application message. The returned stage completes when every store write it caused (retained
+     * message, queued messages of offline sessions) is done: the publisher is acknowledged only then.
+     */
+    public CompletionStage<Void> publish(StoredMessage message) {
+        stats.messageIn();
+        List<CompletionStage<?>> writes = null;
+        if (message.retain()) {
+            // [MQTT-3.3.1-5] store, [MQTT-3.3.1-10] an empty payload removes; the stored copy keeps RETAIN=1
+            writes = new ArrayList<>(2);
+            writes.add(stores.retained().put(tenant, message));
+        }
+        Map<Session, StoredSubscription> targets = new HashMap<>();
+        subscriptions.match(message.topic(), (session, sub) -> targets.merge(session, sub,
+                (a, b) -> a.qos() >= b.qos() ? a : b));
+        if (targets.isEmpty()) {
+            stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
+        }
+        // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
+        StoredMessage forwarded = message.withRetain(false);
+        for (Map.Entry<Session, StoredSubscription> e : targets.entrySet()) {
+            StoredMessage copy = forwarded.withQos(Math.min(message.qos(), e.getValue().qos()));
+            CompletionStage<?> w = deliver(e.getKey(), copy);
+            if (w != DONE) {
+                if (writes == null) {
+                    writes = new ArrayList<>();
+                }
+                writes.add(w);
+            }
+        }
+        if (writes == null) {
+            return DONE;
+        }
+        return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Hands a message to a session: to its connection, or to its queue in the store while it is offline.
+     * The session monitor makes the choice atomic against attach and detach (see {@link Session}).
+     */
+    public CompletionStage<?> deliver(Session session, StoredMessage message) {
+        synchronized (session) {
+            SessionSink sink = session.connection();
+            if (sink != null) {
+                sink.offer(message);
+                return DONE;
+            }
+            if (!session.isPersistent() || message.qos() == 0) {
+                stats.dropped(DropReason.OFFLINE_QOS0, 1);
+                return DONE;
+            }
+            return enqueueOffline(session, message);
+        }
+    }
+
+    /** Appends to the session's bounded queue in the store; the oldest message is dropped and counted. */
+    public CompletionStage<?> enqueueOffline(Session session, StoredMessage message) {
+        return stores.queues().enqueue(session.key(), message, config.limits().maxQueued())
+                .thenAccept(r -> {
+                    if (r.dropped() > 0) {
+                        stats.dropped(DropReason.QUEUE_FULL, r.dropped());
+                        LOG.debugf("queue of %s full: dropped %d oldest", session.key(), r.dropped());
+                    }
+                });
+    }
+}

@@ -1,0 +1,169 @@
+package dev.stratus.ingress.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the broker engine needs to know, as a plain value: the engine never reads framework config, so
+ * tests can start several engines in one JVM. Quarkus builds one from {@link StratusConfig}.
+ *
+ * @param host              address every listener binds to
+ * @param tcpPort           plain MQTT port; -1 disables, 0 picks a free port
+ * @param wsPort            MQTT over WebSocket port; -1 disables, 0 picks a free port
+ * @param wsPath            the HTTP path of the WebSocket endpoint
+ * @param tlsPort           MQTT over TLS; only opened when {@code tls} is set; -1 disables
+ * @param wssPort           MQTT over secure WebSocket; only opened when {@code tls} is set; -1 disables
+ * @param tls               certificate and key, or null
+ * @param limits            protocol limits
+ * @param auth              authentication and authorization
+ */
+public record BrokerConfig(
+        String host,
+        int tcpPort,
+        int wsPort,
+        String wsPath,
+        int tlsPort,
+        int wssPort,
+        TlsConfig tls,
+        Limits limits,
+        Auth auth) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_TCP_PORT = 1883;
+    public static final int DEFAULT_WS_PORT = 8083;
+    public static final String DEFAULT_WS_PATH = "/mqtt";
+    public static final int DEFAULT_TLS_PORT = 8883;
+    public static final int DEFAULT_WSS_PORT = 8084;
+
+    public BrokerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(wsPath, "wsPath");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** Every listener on a free port of 127.0.0.1, default limits, anonymous clients allowed: for tests. */
+    public static BrokerConfig forTests() {
+        return new BrokerConfig("127.0.0.1", 0, 0, DEFAULT_WS_PATH, -1, -1, null, Limits.defaults(), Auth.anonymous());
+    }
+
+    public BrokerConfig withLimits(Limits newLimits) {
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, newLimits, auth);
+    }
+
+    public BrokerConfig withAuth(Auth newAuth) {
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, newAuth);
+    }
+
+    public BrokerConfig withTls(TlsConfig newTls, int newTlsPort, int newWssPort) {
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, newTlsPort, newWssPort, newTls, limits, auth);
+    }
+
+    /**
+     * A server certificate: either PEM files or a PKCS#12 key store.
+     *
+     * @param certFile          PEM certificate chain, or null
+     * @param keyFile           PEM PKCS#8 private key, or null
+     * @param keyStoreFile      PKCS#12 key store, or null
+     * @param keyStorePassword  its password
+     */
+    public record TlsConfig(Path certFile, Path keyFile, Path keyStoreFile, String keyStorePassword) {
+
+        public static TlsConfig pem(Path certFile, Path keyFile) {
+            return new TlsConfig(certFile, keyFile, null, null);
+        }
+
+        public static TlsConfig pkcs12(Path keyStoreFile, String password) {
+            return new TlsConfig(null, null, keyStoreFile, password);
+        }
+    }
+
+    /**
+     * Protocol limits.
+     *
+     * @param maxPacketSize        largest packet accepted, in bytes, fixed header included
+     * @param maxInflight          outbound QoS 1/2 messages sent to one client and not yet acknowledged
+     * @param maxQueued            messages queued for one session (offline, or beyond the inflight window);
+     *                             the oldest is dropped (and counted) when a new one arrives
+     * @param maxKeepAliveSeconds  keep alive the broker enforces at most; a client asking for more, or for
+     *                             0 (none), is disconnected after 1.5 times this much silence
+     * @param maxConnections       concurrent MQTT connections; CONNACK 0x03 beyond
+     * @param connectTimeout       how long a new connection may take to send CONNECT
+     */
+    public record Limits(
+            int maxPacketSize,
+            int maxInflight,
+            int maxQueued,
+            int maxKeepAliveSeconds,
+            int maxConnections,
+            Duration connectTimeout) {
+
+        public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
+        public static final int DEFAULT_MAX_INFLIGHT = 32;
+        public static final int DEFAULT_MAX_QUEUED = 1000;
+        public static final int DEFAULT_MAX_KEEP_ALIVE = 3600;
+        public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+        public Limits {
+            if (maxPacketSize < 16 || maxInflight < 1 || maxQueued < 0 || maxKeepAliveSeconds < 1
+                    || maxConnections < 1 || connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("invalid limits " + this);
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED,
+                    DEFAULT_MAX_KEEP_ALIVE, DEFAULT_MAX_CONNECTIONS, DEFAULT_CONNECT_TIMEOUT);
+        }
+
+        public Limits withMaxPacketSize(int v) {
+            return new Limits(v, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout);
+        }
+
+        public Limits withMaxInflight(int v) {
+            return new Limits(maxPacketSize, v, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout);
+        }
+
+        public Limits withMaxQueued(int v) {
+            return new Limits(maxPacketSize, maxInflight, v, maxKeepAliveSeconds, maxConnections, connectTimeout);
+        }
+
+        public Limits withMaxKeepAliveSeconds(int v) {
+            return new Limits(maxPacketSize, maxInflight, maxQueued, v, maxConnections, connectTimeout);
+        }
+
+        public Limits withMaxConnections(int v) {
+            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, v, connectTimeout);
+        }
+
+        public Limits withConnectTimeout(Duration v) {
+            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, v);
+        }
+    }
+
+    /**
+     * Embedded authentication and authorization.
+     *
+     * @param allowAnonymous    accept clients that send no user name
+     * @param users             static credentials: user name to password
+     * @param aclRules          rules, first match wins, in the form
+     *                          {@code allow|deny publish|subscribe|all <filter> [client=<id>] [user=<name>]};
+     *                          {@code %c} and {@code %u} in the filter stand for the client id and user name
+     * @param aclDefaultAllow   what applies when no rule matches
+     */
+    public record Auth(boolean allowAnonymous, Map<String, String> users, List<String> aclRules, boolean aclDefaultAllow) {
+
+        public Auth {
+            users = Map.copyOf(users);
+            aclRules = List.copyOf(aclRules);
+        }
+
+        public static Auth anonymous() {
+            return new Auth(true, Map.of(), List.of(), true);
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package dev.stratus.ingress.protocol;
+
+import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.session.Session;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jboss.logging.Logger;
+
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One MQTT connection: the last stage of the channel pipeline. It owns the protocol state of the connection and
+ * dispatches each decoded packet to the handler of its type ({@link PacketHandlers}); the handlers do the work.
+ * Everything here runs on the channel's event loop.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = Logger.getLogger(MqttConnection.class);
+    /** Packets that arrive while CONNECT is being processed wait here; a client may pipeline a few. */
+    private static final int MAX_DEFERRED = 1024;
+
+    private final Broker broker;
+    private final PacketHandlers handlers;
+    private final String transport;
+    private Channel channel;
+    private ChannelHandlerContext ctx;
+    private ConnectionState state = ConnectionState.AWAIT_CONNECT;
+    private ScheduledFuture<?> connectTimeout;
+    private final ArrayDeque<MqttMessage> deferred = new ArrayDeque<>();
+    private Promise<Void> detached;
+
+    // set by CONNECT
+    private MqttVersion version = MqttVersion.MQTT_3_1_1;
+    private String clientId;
+    private String username;
+    private Session session;
+    private Outbound outbound;
+    private Will will;
+    private boolean cleanDisconnect;
+    private boolean takenOver;
+    private boolean countedAsConnection;
+    /** Inbound QoS 2 packet ids received and not yet released by PUBREL [MQTT-4.3.3-2]. */
+    private final Set<Integer> receivedQos2 = new HashSet<>();
+
+    public MqttConnection(Broker broker, PacketHandlers handlers, String transport) {
+        this.broker = broker;
+        this.handlers = handlers;
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        this.ctx = context;
+        this.channel = context.channel();
+        this.detached = context.executor().newPromise();
+        long timeoutMillis = broker.config().limits().connectTimeout().toMillis();
+        connectTimeout = context.executor().schedule(() -> {
+            if (state == ConnectionState.AWAIT_CONNECT) {
+                LOG.debugf("%s: no CONNECT within %d ms, closing", this, timeoutMillis);
+                close("connect timeout");
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        context.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof MqttMessage message)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (state == ConnectionState.CLOSED) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (state == ConnectionState.CONNECTING && message.decoderResult().isSuccess()) {
+            if (deferred.size() >= MAX_DEFERRED) {
+                ReferenceCountUtil.release(message);
+                protocolViolation("too many packets before CONNACK");
+                return;
+            }
+            deferred.add(message);
+            return;
+        }
+        dispatch(message);
+    }
+
+    private void dispatch(MqttMessage message) {
+        try {
+            if (message.decoderResult().isFailure()) {
+                handlers.malformed(this, message);
+                return;
+            }
+            MqttMessageType type = message.fixedHeader().messageType();
+            if (state == ConnectionState.AWAIT_CONNECT && type != MqttMessageType.CONNECT) {
+                // [MQTT-3.1.0-1] the first packet from the client must be CONNECT
+                protocolViolation("first packet was " + type + ", not CONNECT");
+                return;
+            }
+            handlers.forType(type).handle(this, message);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "%s: failed to handle %s, closing", this, message.fixedHeader().messageType());
+            close("internal error");
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        // acknowledgements written while handling this read go out in one flush
+        context.flush();
+        context.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive: close as a network failure
+            LOG.debugf("%s: keep alive expired, closing", this);
+            close("keep alive timeout");
+            return;
+        }
+        context.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            LOG.debugf("%s: %s", this, cause.getMessage());
+        } else {
+            LOG.warnf(cause, "%s: unexpected error, closing", this);
+        }
+        close("socket error");
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        state = ConnectionState.CLOSED;
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        deferred.forEach(ReferenceCountUtil::release);
+        deferred.clear();
+        try {
+            if (session != null) {
+                new ConnectionCleanup(this).run();
+            }
+        } finally {
+            if (countedAsConnection) {
+                broker.stats().connectionClosed();
+            }
+            detached.trySuccess(null);
+            context.fireChannelInactive();
+        }
+    }
+
+    // ---- used by the packet handlers -------------------------------------------------------------------------
+
+    Broker broker() {
+        return broker;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    void connecting() {
+        state = ConnectionState.CONNECTING;
+        connectTimeout.cancel(false);
+    }
+
+    /** CONNACK 0x00 was written: replay what the client sent meanwhile. */
+    void connected() {
+        state = ConnectionState.CONNECTED;
+        MqttMessage m;
+        while (state == ConnectionState.CONNECTED && (m = deferred.poll()) != null) {
+            dispatch(m);
+        }
+        ctx.flush();
+    }
+
+    /** Counts this connection against the maximum. @return false when the broker is full */
+    boolean admit() {
+        countedAsConnection = true;
+        return broker.stats().connectionOpened() <= broker.config().limits().maxConnections();
+    }
+
+    MqttVersion version() {
+        return version;
+    }
+
+    void version(MqttVersion v) {
+        this.version = v;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    String username() {
+        return username;
+    }
+
+    void identify(String id, String user) {
+        this.clientId = id;
+        this.username = user;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    void session(Session s, Outbound o) {
+        this.session = s;
+        this.outbound = o;
+    }
+
+    Outbound outbound() {
+        return outbound;
+    }
+
+    Will will() {
+        return will;
+    }
+
+    void will(Will w) {
+        this.will = w;
+    }
+
+    Set<Integer> receivedQos2() {
+        return receivedQos2;
+    }
+
+    boolean cleanDisconnect() {
+        return cleanDisconnect;
+    }
+
+    boolean takenOver() {
+        return takenOver;
+    }
+
+    /** DISCONNECT received: close without publishing the will [MQTT-3.14.4-3]. */
+    void disconnectedByClient() {
+        cleanDisconnect = true;
+        will = null;
+        close("client disconnected");
+    }
+
+    /**
+     * Another connection claimed this session [MQTT-3.1.4-2]: close, and complete the returned future (on this
+     * connection's event loop) once this connection has handed the session over.
+     */
+    Future<Void> takeOver() {
+        channel.eventLoop().execute(() -> {
+            if (state != ConnectionState.CLOSED) {
+                takenOver = true;
+                LOG.debugf("%s: session taken over by a new connection", this);
+                close("session taken over");
+            }
+        });
+        return detached;
+    }
+
+    void protocolViolation(String what) {
+        LOG.infof("%s: protocol violation: %s; closing", this, what);
+        close(what);
+    }
+
+    void droppedPublish(DropReason reason) {
+        broker.stats().dropped(reason, 1);
+    }
+
+    void close(String reason) {
+        if (state != ConnectionState.CLOSED) {
+            state = ConnectionState.CLOSED;
+            LOG.tracef("%s: closing (%s)", this, reason);
+        }
+        if (channel != null) {
+            channel.flush();
+            channel.close();
+        }
+    }
+
+    void closeAfterWrite(MqttMessage last) {
+        state = ConnectionState.CLOSED;
+        channel.writeAndFlush(last).addListener(f -> channel.close());
+    }
+
+
+    @Override
+    public String toString() {
+        SocketAddress remote = channel == null ? null : channel.remoteAddress();
+        return transport + " " + remote + (clientId == null ? "" : " client '" + clientId + "'");
+    }
+}

@@ -1,0 +1,237 @@
+package dev.stratus.ingress.protocol;
+
+import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.session.Session;
+import dev.stratus.ingress.session.SessionSink;
+import dev.stratus.state.model.InflightMessage;
+import dev.stratus.state.model.StoredMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The outbound half of a connection: messages for its session, the inflight window and the overflow queue.
+ * <p>
+ * Threading: {@link #offer} is called from any event loop. Offered messages go to a lock-free queue and one
+ * drain task per batch runs on the connection's own event loop; it writes every waiting message and flushes
+ * once, so a burst costs one flush per connection per event-loop pass, not one per message. Everything else
+ * here runs on the connection's event loop only.
+ * <p>
+ * QoS 1/2: at most {@code maxInflight} messages are unacknowledged; the rest wait in a bounded queue (the oldest
+ * is dropped and counted when it is full). For a persistent session each inflight message is written to the
+ * inflight store before it is sent, so that it is re-sent with DUP on resume [MQTT-4.4.0-1].
+ */
+final class Outbound implements SessionSink {
+
+    private final Channel channel;
+    private final Broker broker;
+    private final Session session;
+    private final int maxInflight;
+    private final int maxQueued;
+    private final Queue<StoredMessage> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+
+    // event-loop confined
+    private final LinkedHashMap<Integer, InflightMessage> inflight = new LinkedHashMap<>();
+    private final ArrayDeque<StoredMessage> waiting = new ArrayDeque<>();
+    private int nextPacketId = 1;
+    private boolean ready;
+    private boolean closed;
+
+    Outbound(Channel channel, Broker broker, Session session) {
+        this.channel = channel;
+        this.broker = broker;
+        this.session = session;
+        this.maxInflight = broker.config().limits().maxInflight();
+        this.maxQueued = Math.max(1, broker.config().limits().maxQueued());
+    }
+
+    @Override
+    public void offer(StoredMessage message) {
+        incoming.add(message);
+        if (drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    /**
+     * Starts sending: first the inflight messages of a resumed session, again and in order, PUBLISH with DUP or
+     * PUBREL for those already received [MQTT-4.4.0-1]; then its queued messages; then live ones.
+     */
+    void start(List<InflightMessage> resumedInflight, List<StoredMessage> queued) {
+        if (closed) {
+            // the connection went away while its queue was being read: put the messages back
+            queued.forEach(m -> broker.enqueueOffline(session, m));
+            return;
+        }
+        for (InflightMessage m : resumedInflight) {
+            inflight.put(m.packetId(), m);
+            nextPacketId = m.packetId() == 65535 ? 1 : m.packetId() + 1;
+            if (m.released()) {
+                channel.write(pubrel(m.packetId()));
+            } else {
+                channel.write(publish(m.message(), m.packetId(), true));
+            }
+        }
+        for (StoredMessage m : queued) {
+            send(m);
+        }
+        ready = true;
+        drain();
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        if (!ready || closed) {
+            return;
+        }
+        boolean wrote = false;
+        StoredMessage m;
+        while ((m = incoming.poll()) != null) {
+            wrote |= send(m);
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** @return true when something was written */
+    private boolean send(StoredMessage m) {
+        if (m.isExpired(broker.now())) {
+            broker.stats().dropped(DropReason.EXPIRED, 1);
+            return false;
+        }
+        if (m.qos() == 0) {
+            if (!channel.isWritable()) {
+                // a subscriber that does not read must not make the broker buffer without bound
+                broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
+                return false;
+            }
+            channel.write(publish(m, 0, false));
+            broker.stats().messageOut();
+            return true;
+        }
+        if (inflight.size() >= maxInflight) {
+            if (waiting.size() >= maxQueued) {
+                waiting.poll();
+                broker.stats().dropped(DropReason.QUEUE_FULL, 1);
+            }
+            waiting.add(m);
+            return false;
+        }
+        int id = allocatePacketId();
+        InflightMessage im = new InflightMessage(id, m, false);
+        inflight.put(id, im);
+        if (session.isPersistent()) {
+            broker.stores().inflight().put(session.key(), im);
+        }
+        channel.write(publish(m, id, false));
+        broker.stats().messageOut();
+        return true;
+    }
+
+    private int allocatePacketId() {
+        // [MQTT-2.3.1-2] a new packet id must not be one still in use
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = id == 65535 ? 1 : id + 1;
+            if (!inflight.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    /** PUBACK for QoS 1 or PUBCOMP for QoS 2: the exchange is over; the window moves on. */
+    void completed(int packetId, int expectedQos) {
+        InflightMessage m = inflight.get(packetId);
+        if (m == null || m.message().qos() != expectedQos) {
+            return; // unknown or duplicate acknowledgement: nothing to do
+        }
+        inflight.remove(packetId);
+        if (session.isPersistent()) {
+            broker.stores().inflight().remove(session.key(), packetId);
+        }
+        refill();
+    }
+
+    /** PUBREC: the client has the QoS 2 message; answer PUBREL [MQTT-4.3.3-1] and remember that we did. */
+    boolean received(int packetId) {
+        InflightMessage m = inflight.get(packetId);
+        if (m == null || m.message().qos() != 2) {
+            return false;
+        }
+        if (!m.released()) {
+            InflightMessage released = new InflightMessage(packetId, m.message(), true);
+            inflight.put(packetId, released);
+            if (session.isPersistent()) {
+                broker.stores().inflight().put(session.key(), released);
+            }
+        }
+        return true;
+    }
+
+    private void refill() {
+        boolean wrote = false;
+        while (inflight.size() < maxInflight && !waiting.isEmpty()) {
+            wrote |= send(waiting.poll());
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /**
+     * The connection is gone: returns what was not sent yet, oldest first (waiting, then offered). Inflight
+     * messages of a persistent session are already in the store.
+     */
+    List<StoredMessage> close() {
+        closed = true;
+        List<StoredMessage> left = new ArrayList<>(waiting);
+        waiting.clear();
+        StoredMessage m;
+        while ((m = incoming.poll()) != null) {
+            left.add(m);
+        }
+        for (Iterator<StoredMessage> it = left.iterator(); it.hasNext(); ) {
+            if (it.next().qos() == 0) {
+                it.remove();
+                broker.stats().dropped(DropReason.OFFLINE_QOS0, 1);
+            }
+        }
+        return left;
+    }
+
+    int inflightCount() {
+        return inflight.size();
+    }
+
+    static MqttPublishMessage publish(StoredMessage m, int packetId, boolean dup) {
+        MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(m.qos()),
+                m.retain(), 0);
+        // the payload array is shared, not copied, between subscribers; the encoder writes it once per socket
+        return new MqttPublishMessage(header, new MqttPublishVariableHeader(m.topic(), packetId),
+                Unpooled.wrappedBuffer(m.payload()));
+    }
+
+    static MqttMessage pubrel(int packetId) {
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(packetId));
+    }
+}

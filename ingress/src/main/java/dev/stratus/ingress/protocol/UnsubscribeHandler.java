@@ -1,0 +1,61 @@
+package dev.stratus.ingress.protocol;
+
+import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.session.Session;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * UNSUBSCRIBE: remove each filter (compared character by character [MQTT-3.10.4-1]) and answer UNSUBACK, also
+ * when none existed [MQTT-3.10.4-5].
+ */
+final class UnsubscribeHandler implements PacketHandler {
+
+    private static final Logger LOG = Logger.getLogger(UnsubscribeHandler.class);
+
+    @Override
+    public void handle(MqttConnection c, MqttMessage message) {
+        MqttUnsubscribeMessage unsubscribe = (MqttUnsubscribeMessage) message;
+        List<String> filters = unsubscribe.payload().topics();
+        if (filters.isEmpty()) {
+            c.protocolViolation("UNSUBSCRIBE without topic filters"); // [MQTT-3.10.3-2]
+            return;
+        }
+        Broker broker = c.broker();
+        Session session = c.session();
+        List<CompletableFuture<Boolean>> writes = new ArrayList<>();
+        for (String filter : filters) {
+            if (filter == null) {
+                c.protocolViolation("invalid topic filter in UNSUBSCRIBE");
+                return;
+            }
+            broker.unsubscribe(session, filter);
+            if (session.isPersistent()) {
+                writes.add(broker.stores().sessions().removeSubscription(session.key(), filter).toCompletableFuture());
+            }
+        }
+        int packetId = unsubscribe.variableHeader().messageId();
+        MqttUnsubAckMessage unsuback = new MqttUnsubAckMessage(
+                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(packetId));
+        Stages.onLoop(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)), c.channel().eventLoop(),
+                (v, error) -> {
+            if (error != null) {
+                LOG.warnf(error, "%s: could not remove subscriptions from the store; closing", c);
+                c.close("store error");
+            } else if (c.state() == ConnectionState.CONNECTED) {
+                c.channel().write(unsuback); // [MQTT-3.10.4-4]
+            }
+        });
+    }
+}

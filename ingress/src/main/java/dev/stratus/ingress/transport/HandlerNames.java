@@ -1,0 +1,18 @@
+package dev.stratus.ingress.transport;
+
+/** Names of the pipeline stages, in pipeline order. */
+final class HandlerNames {
+
+    static final String TLS = "tls";
+    static final String HTTP_CODEC = "httpCodec";
+    static final String HTTP_AGGREGATOR = "httpAggregator";
+    static final String WEBSOCKET = "websocket";
+    static final String WEBSOCKET_FRAMES = "websocketFrames";
+    static final String SIZE_GUARD = "sizeGuard";
+    static final String MQTT_DECODER = "mqttDecoder";
+    static final String MQTT_ENCODER = "mqttEncoder";
+    static final String MQTT = "mqtt";
+
+    private HandlerNames() {
+    }
+}

@@ -1,0 +1,28 @@
+package dev.stratus.state.memory;
+
+import dev.stratus.state.StateStores;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/** Creates the four in-memory stores. */
+public final class MemoryBackend {
+
+    private MemoryBackend() {
+    }
+
+    /** Stores that read the system clock to decide when a retained message has expired. */
+    public static StateStores create() {
+        return create(Clock.systemUTC());
+    }
+
+    /** @param clock the clock the retained store compares message expiry against */
+    public static StateStores create(Clock clock) {
+        Objects.requireNonNull(clock, "clock");
+        return new StateStores(
+                new InMemorySessionStore(),
+                new InMemoryMessageQueueStore(),
+                new InMemoryInflightStore(),
+                new InMemoryRetainedStore(clock));
+    }
+}

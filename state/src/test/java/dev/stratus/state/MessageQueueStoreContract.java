@@ -1,0 +1,215 @@
+package dev.stratus.state;
+
+import dev.stratus.state.model.EnqueueResult;
+import dev.stratus.state.model.SessionKey;
+import dev.stratus.state.model.StoredMessage;
+import dev.stratus.state.model.TenantId;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.stratus.state.ContractSupport.fullMessage;
+import static dev.stratus.state.ContractSupport.join;
+import static dev.stratus.state.ContractSupport.message;
+import static dev.stratus.state.ContractSupport.newSession;
+import static dev.stratus.state.ContractSupport.newTenant;
+import static dev.stratus.state.ContractSupport.payloads;
+import static dev.stratus.state.ContractSupport.runConcurrently;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The behaviour every {@link MessageQueueStore} backend must have. Extend it once per backend. */
+public abstract class MessageQueueStoreContract {
+
+    private static final int BOUND = 1000;
+
+    protected MessageQueueStore store;
+    protected TenantId tenant;
+    protected SessionKey key;
+
+    /** A store for one test. It may share its backend with other tests: every test uses fresh tenants. */
+    protected abstract MessageQueueStore createStore();
+
+    @BeforeEach
+    void setUpStore() {
+        store = createStore();
+        tenant = newTenant();
+        key = newSession(tenant);
+    }
+
+    @Test
+    void unknownQueueIsEmpty() {
+        assertThat(join(store.size(key))).isZero();
+        assertThat(join(store.poll(key, 10))).isEmpty();
+    }
+
+    @Test
+    void enqueueReportsSizeAndNoDrops() {
+        assertThat(join(store.enqueue(key, message("a", "1"), BOUND))).isEqualTo(new EnqueueResult(1, 0));
+        assertThat(join(store.enqueue(key, message("a", "2"), BOUND))).isEqualTo(new EnqueueResult(2, 0));
+        assertThat(join(store.size(key))).isEqualTo(2);
+    }
+
+    @Test
+    void pollReturnsOldestFirst() {
+        for (int i = 1; i <= 5; i++) {
+            join(store.enqueue(key, message("a", "m" + i), BOUND));
+        }
+
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("m1", "m2", "m3", "m4", "m5");
+        assertThat(join(store.size(key))).isZero();
+    }
+
+    @Test
+    void pollReturnsAtMostMaxAndKeepsTheRest() {
+        for (int i = 1; i <= 5; i++) {
+            join(store.enqueue(key, message("a", "m" + i), BOUND));
+        }
+
+        assertThat(payloads(join(store.poll(key, 2)))).containsExactly("m1", "m2");
+        assertThat(join(store.size(key))).isEqualTo(3);
+        assertThat(payloads(join(store.poll(key, 2)))).containsExactly("m3", "m4");
+        assertThat(payloads(join(store.poll(key, 2)))).containsExactly("m5");
+        assertThat(join(store.poll(key, 2))).isEmpty();
+    }
+
+    @Test
+    void enqueueDropsOldestBeyondBound() {
+        List<EnqueueResult> results = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            results.add(join(store.enqueue(key, message("a", "m" + i), 3)));
+        }
+
+        assertThat(results).containsExactly(new EnqueueResult(1, 0), new EnqueueResult(2, 0),
+                new EnqueueResult(3, 0), new EnqueueResult(3, 1), new EnqueueResult(3, 1));
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("m3", "m4", "m5");
+    }
+
+    @Test
+    void enqueueWithSmallerBoundDropsSeveral() {
+        for (int i = 1; i <= 5; i++) {
+            join(store.enqueue(key, message("a", "m" + i), BOUND));
+        }
+
+        assertThat(join(store.enqueue(key, message("a", "m6"), 2))).isEqualTo(new EnqueueResult(2, 4));
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("m5", "m6");
+    }
+
+    @Test
+    void queuedMessageKeepsAllFields() {
+        StoredMessage message = fullMessage("a/b");
+        join(store.enqueue(key, message, BOUND));
+
+        assertThat(join(store.poll(key, 1))).singleElement().usingRecursiveComparison().isEqualTo(message);
+    }
+
+    @Test
+    void emptyPayloadIsQueuedLikeAnyOther() {
+        join(store.enqueue(key, message("a", ""), BOUND));
+
+        assertThat(payloads(join(store.poll(key, 1)))).containsExactly("");
+    }
+
+    @Test
+    void clearEmptiesTheQueue() {
+        join(store.enqueue(key, message("a", "1"), BOUND));
+        join(store.enqueue(key, message("a", "2"), BOUND));
+
+        join(store.clear(key));
+
+        assertThat(join(store.size(key))).isZero();
+        assertThat(join(store.poll(key, 10))).isEmpty();
+        assertThat(join(store.enqueue(key, message("a", "3"), BOUND))).isEqualTo(new EnqueueResult(1, 0));
+    }
+
+    @Test
+    void sessionsHaveSeparateQueues() {
+        SessionKey other = newSession(tenant);
+        join(store.enqueue(key, message("a", "mine"), BOUND));
+        join(store.enqueue(other, message("a", "theirs"), BOUND));
+
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("mine");
+        join(store.clear(key));
+        assertThat(payloads(join(store.poll(other, 10)))).containsExactly("theirs");
+    }
+
+    @Test
+    void tenantsAreIsolated() {
+        SessionKey sameClientOtherTenant = new SessionKey(newTenant(), key.clientId());
+        join(store.enqueue(key, message("a", "mine"), BOUND));
+
+        assertThat(join(store.size(sameClientOtherTenant))).isZero();
+        assertThat(join(store.poll(sameClientOtherTenant, 10))).isEmpty();
+        join(store.clear(sameClientOtherTenant));
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("mine");
+    }
+
+    @Test
+    void polledListIsNotBackedByTheStore() {
+        join(store.enqueue(key, message("a", "1"), BOUND));
+        join(store.enqueue(key, message("a", "2"), BOUND));
+        List<StoredMessage> polled = join(store.poll(key, 1));
+
+        try {
+            polled.clear();
+        } catch (UnsupportedOperationException expected) {
+            // an immutable list is fine too
+        }
+
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("2");
+    }
+
+    @Test
+    void concurrentEnqueueKeepsBound() {
+        int threads = 8;
+        int perThread = 200;
+        int bound = 50;
+        AtomicInteger dropped = new AtomicInteger();
+        List<EnqueueResult> results = Collections.synchronizedList(new ArrayList<>());
+
+        runConcurrently(threads, t -> {
+            for (int i = 0; i < perThread; i++) {
+                EnqueueResult result = join(store.enqueue(key, message("a", t + ":" + i), bound));
+                results.add(result);
+                dropped.addAndGet(result.dropped());
+            }
+        });
+
+        assertThat(results).allSatisfy(r -> assertThat(r.size()).isBetween(1, bound));
+        assertThat(join(store.size(key))).isEqualTo(bound);
+        assertThat(dropped.get()).isEqualTo(threads * perThread - bound);
+        List<StoredMessage> kept = join(store.poll(key, bound * 2));
+        assertThat(kept).hasSize(bound);
+        // each producer's messages stay in the order it enqueued them
+        for (int t = 0; t < threads; t++) {
+            String prefix = t + ":";
+            List<Integer> sequence = payloads(kept).stream().filter(p -> p.startsWith(prefix))
+                    .map(p -> Integer.parseInt(p.substring(prefix.length()))).toList();
+            assertThat(sequence).isSorted();
+        }
+    }
+
+    @Test
+    void concurrentPollsDeliverEachMessageOnce() {
+        int messages = 400;
+        for (int i = 0; i < messages; i++) {
+            join(store.enqueue(key, message("a", Integer.toString(i)), BOUND));
+        }
+        List<String> polled = Collections.synchronizedList(new ArrayList<>());
+
+        runConcurrently(4, t -> {
+            List<StoredMessage> batch;
+            while (!(batch = join(store.poll(key, 7))).isEmpty()) {
+                polled.addAll(payloads(batch));
+            }
+        });
+
+        assertThat(polled).hasSize(messages);
+        assertThat(new HashSet<>(polled)).hasSize(messages);
+        assertThat(join(store.size(key))).isZero();
+    }
+}
