@@ -127,9 +127,10 @@ public final class Broker {
             stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
         }
         // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
-        StoredMessage forwarded = message.withRetain(false);
+        RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
         for (Map.Entry<Session, StoredSubscription> e : targets.entrySet()) {
-            StoredMessage copy = forwarded.withQos(Math.min(message.qos(), e.getValue().qos()));
+            // [MQTT-3.8.4-6] delivered at the lower of the published and the granted QoS
+            RoutedMessage copy = forwarded.withQos(Math.min(message.qos(), e.getValue().qos()));
             CompletionStage<?> w = deliver(e.getKey(), copy);
             if (w != DONE) {
                 if (writes == null) {
@@ -149,18 +150,18 @@ public final class Broker {
      * Hands a message to a session: to its connection, or to its queue in the store while it is offline.
      * The session monitor makes the choice atomic against attach and detach (see {@link Session}).
      */
-    public CompletionStage<?> deliver(Session session, StoredMessage message) {
+    public CompletionStage<?> deliver(Session session, RoutedMessage message) {
         synchronized (session) {
             SessionSink sink = session.connection();
             if (sink != null) {
                 sink.offer(message);
                 return DONE;
             }
-            if (!session.isPersistent() || message.qos() == 0) {
+            if (!session.isPersistent() || message.message().qos() == 0) {
                 stats.dropped(DropReason.OFFLINE_QOS0, 1);
                 return DONE;
             }
-            return enqueueOffline(session, message);
+            return enqueueOffline(session, message.message());
         }
     }
 

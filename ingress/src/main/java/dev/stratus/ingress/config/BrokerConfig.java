@@ -92,6 +92,8 @@ public record BrokerConfig(
      *                             0 (none), is disconnected after 1.5 times this much silence
      * @param maxConnections       concurrent MQTT connections; CONNACK 0x03 beyond
      * @param connectTimeout       how long a new connection may take to send CONNECT
+     * @param copyThreshold        payloads up to this size are copied into each subscriber's outbound buffer;
+     *                             larger ones are shared by all subscribers without a copy
      */
     public record Limits(
             int maxPacketSize,
@@ -99,7 +101,8 @@ public record BrokerConfig(
             int maxQueued,
             int maxKeepAliveSeconds,
             int maxConnections,
-            Duration connectTimeout) {
+            Duration connectTimeout,
+            int copyThreshold) {
 
         public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
         public static final int DEFAULT_MAX_INFLIGHT = 32;
@@ -107,41 +110,47 @@ public record BrokerConfig(
         public static final int DEFAULT_MAX_KEEP_ALIVE = 3600;
         public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+        public static final int DEFAULT_COPY_THRESHOLD = 1024;
 
         public Limits {
             if (maxPacketSize < 16 || maxInflight < 1 || maxQueued < 0 || maxKeepAliveSeconds < 1
-                    || maxConnections < 1 || connectTimeout.isNegative() || connectTimeout.isZero()) {
+                    || maxConnections < 1 || connectTimeout.isNegative() || connectTimeout.isZero()
+                    || copyThreshold < 0) {
                 throw new IllegalArgumentException("invalid limits " + this);
             }
         }
 
         public static Limits defaults() {
             return new Limits(DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED,
-                    DEFAULT_MAX_KEEP_ALIVE, DEFAULT_MAX_CONNECTIONS, DEFAULT_CONNECT_TIMEOUT);
+                    DEFAULT_MAX_KEEP_ALIVE, DEFAULT_MAX_CONNECTIONS, DEFAULT_CONNECT_TIMEOUT, DEFAULT_COPY_THRESHOLD);
         }
 
         public Limits withMaxPacketSize(int v) {
-            return new Limits(v, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout);
+            return new Limits(v, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout, copyThreshold);
         }
 
         public Limits withMaxInflight(int v) {
-            return new Limits(maxPacketSize, v, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout);
+            return new Limits(maxPacketSize, v, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout, copyThreshold);
         }
 
         public Limits withMaxQueued(int v) {
-            return new Limits(maxPacketSize, maxInflight, v, maxKeepAliveSeconds, maxConnections, connectTimeout);
+            return new Limits(maxPacketSize, maxInflight, v, maxKeepAliveSeconds, maxConnections, connectTimeout, copyThreshold);
         }
 
         public Limits withMaxKeepAliveSeconds(int v) {
-            return new Limits(maxPacketSize, maxInflight, maxQueued, v, maxConnections, connectTimeout);
+            return new Limits(maxPacketSize, maxInflight, maxQueued, v, maxConnections, connectTimeout, copyThreshold);
         }
 
         public Limits withMaxConnections(int v) {
-            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, v, connectTimeout);
+            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, v, connectTimeout, copyThreshold);
+        }
+
+        public Limits withCopyThreshold(int v) {
+            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, connectTimeout, v);
         }
 
         public Limits withConnectTimeout(Duration v) {
-            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, v);
+            return new Limits(maxPacketSize, maxInflight, maxQueued, maxKeepAliveSeconds, maxConnections, v, copyThreshold);
         }
     }
 

@@ -85,6 +85,10 @@ public interface StratusConfig {
 
         @WithDefault("10s")
         Duration connectTimeout();
+
+        /** Payloads up to this many bytes are copied per subscriber; larger ones are shared. */
+        @WithDefault("1024")
+        int copyThreshold();
     }
 
     interface AuthConfig {
@@ -114,7 +118,7 @@ public interface StratusConfig {
         return new BrokerConfig(mqtt().host(), mqtt().port(), ws().port(), ws().path(), tls().port(), tls().wssPort(),
                 tlsConfig,
                 new BrokerConfig.Limits(l.maxPacketSize(), l.maxInflight(), l.maxQueued(), l.maxKeepAlive(),
-                        l.maxConnections(), l.connectTimeout()),
+                        l.maxConnections(), l.connectTimeout(), l.copyThreshold()),
                 new BrokerConfig.Auth(auth().allowAnonymous(), auth().users(), auth().acl().orElse(List.of()),
                         auth().aclDefaultAllow()));
     }

@@ -2,18 +2,17 @@ package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.broker.RoutedMessage;
+import dev.stratus.ingress.codec.OutgoingPublish;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionSink;
 import dev.stratus.state.model.InflightMessage;
 import dev.stratus.state.model.StoredMessage;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
 import java.util.ArrayDeque;
@@ -44,13 +43,13 @@ final class Outbound implements SessionSink {
     private final Session session;
     private final int maxInflight;
     private final int maxQueued;
-    private final Queue<StoredMessage> incoming = new ConcurrentLinkedQueue<>();
+    private final Queue<RoutedMessage> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
 
     // event-loop confined
     private final LinkedHashMap<Integer, InflightMessage> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<StoredMessage> waiting = new ArrayDeque<>();
+    private final ArrayDeque<RoutedMessage> waiting = new ArrayDeque<>();
     private int nextPacketId = 1;
     private boolean ready;
     private boolean closed;
@@ -64,7 +63,7 @@ final class Outbound implements SessionSink {
     }
 
     @Override
-    public void offer(StoredMessage message) {
+    public void offer(RoutedMessage message) {
         incoming.add(message);
         if (drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drainTask);
@@ -87,11 +86,11 @@ final class Outbound implements SessionSink {
             if (m.released()) {
                 channel.write(pubrel(m.packetId()));
             } else {
-                channel.write(publish(m.message(), m.packetId(), true));
+                channel.write(new OutgoingPublish(m.message(), m.packetId(), true, null));
             }
         }
         for (StoredMessage m : queued) {
-            send(m);
+            send(new RoutedMessage(m, null));
         }
         ready = true;
         drain();
@@ -103,7 +102,7 @@ final class Outbound implements SessionSink {
             return;
         }
         boolean wrote = false;
-        StoredMessage m;
+        RoutedMessage m;
         while ((m = incoming.poll()) != null) {
             wrote |= send(m);
         }
@@ -113,7 +112,8 @@ final class Outbound implements SessionSink {
     }
 
     /** @return true when something was written */
-    private boolean send(StoredMessage m) {
+    private boolean send(RoutedMessage routed) {
+        StoredMessage m = routed.message();
         if (m.isExpired(broker.now())) {
             broker.stats().dropped(DropReason.EXPIRED, 1);
             return false;
@@ -124,7 +124,7 @@ final class Outbound implements SessionSink {
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
                 return false;
             }
-            channel.write(publish(m, 0, false));
+            channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload()));
             broker.stats().messageOut();
             return true;
         }
@@ -133,7 +133,7 @@ final class Outbound implements SessionSink {
                 waiting.poll();
                 broker.stats().dropped(DropReason.QUEUE_FULL, 1);
             }
-            waiting.add(m);
+            waiting.add(routed);
             return false;
         }
         int id = allocatePacketId();
@@ -142,7 +142,7 @@ final class Outbound implements SessionSink {
         if (session.isPersistent()) {
             broker.stores().inflight().put(session.key(), im);
         }
-        channel.write(publish(m, id, false));
+        channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload()));
         broker.stats().messageOut();
         return true;
     }
@@ -203,11 +203,12 @@ final class Outbound implements SessionSink {
      */
     List<StoredMessage> close() {
         closed = true;
-        List<StoredMessage> left = new ArrayList<>(waiting);
+        List<StoredMessage> left = new ArrayList<>(waiting.size());
+        waiting.forEach(r -> left.add(r.message()));
         waiting.clear();
-        StoredMessage m;
+        RoutedMessage m;
         while ((m = incoming.poll()) != null) {
-            left.add(m);
+            left.add(m.message());
         }
         for (Iterator<StoredMessage> it = left.iterator(); it.hasNext(); ) {
             if (it.next().qos() == 0) {
@@ -220,14 +221,6 @@ final class Outbound implements SessionSink {
 
     int inflightCount() {
         return inflight.size();
-    }
-
-    static MqttPublishMessage publish(StoredMessage m, int packetId, boolean dup) {
-        MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(m.qos()),
-                m.retain(), 0);
-        // the payload array is shared, not copied, between subscribers; the encoder writes it once per socket
-        return new MqttPublishMessage(header, new MqttPublishVariableHeader(m.topic(), packetId),
-                Unpooled.wrappedBuffer(m.payload()));
     }
 
     static MqttMessage pubrel(int packetId) {

@@ -1,6 +1,7 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.RoutedMessage;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.router.topic.TopicFilter;
 import dev.stratus.state.model.StoredMessage;
@@ -102,7 +103,8 @@ final class SubscribeHandler implements PacketHandler {
                 }
                 for (StoredMessage m : messages) {
                     // [MQTT-3.3.1-8] retained messages sent on subscribe keep RETAIN=1; QoS is downgraded
-                    c.outbound().offer(m.withRetain(true).withQos(Math.min(m.qos(), sub.qos())));
+                    c.outbound().offer(RoutedMessage.of(m.withRetain(true).withQos(Math.min(m.qos(), sub.qos())),
+                            broker.config().limits().copyThreshold()));
                 }
             });
         }

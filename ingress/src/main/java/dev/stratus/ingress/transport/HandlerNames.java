@@ -11,6 +11,7 @@ final class HandlerNames {
     static final String SIZE_GUARD = "sizeGuard";
     static final String MQTT_DECODER = "mqttDecoder";
     static final String MQTT_ENCODER = "mqttEncoder";
+    static final String PUBLISH_ENCODER = "publishEncoder";
     static final String MQTT = "mqtt";
 
     private HandlerNames() {

@@ -1,6 +1,7 @@
 package dev.stratus.ingress.transport;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.codec.PublishEncoder;
 import dev.stratus.ingress.protocol.MqttConnection;
 import dev.stratus.ingress.protocol.PacketHandlers;
 import io.netty.channel.ChannelInitializer;
@@ -63,6 +64,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(HandlerNames.SIZE_GUARD, new PacketSizeGuard(maxPacketSize));
         p.addLast(HandlerNames.MQTT_DECODER, new MqttDecoder(maxPacketSize, MAX_CLIENT_ID_LENGTH));
         p.addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
+        p.addLast(HandlerNames.PUBLISH_ENCODER, PublishEncoder.INSTANCE);
         p.addLast(HandlerNames.MQTT, new MqttConnection(broker, handlers, listener.toString()));
     }
 }

@@ -1,0 +1,35 @@
+package dev.stratus.ingress.broker;
+
+import dev.stratus.state.model.StoredMessage;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A message on its way to subscribers. A payload larger than the copy threshold is copied once, at routing, into
+ * direct memory that every subscriber's socket writes from; a smaller one is copied into each subscriber's
+ * outbound buffer, which is cheaper than an extra buffer per write (docs/benchmarks.md has the measurement).
+ *
+ * @param message        the message as delivered (QoS and RETAIN already set for the subscriber)
+ * @param sharedPayload  read-only direct copy of the payload, or null when the payload is small
+ */
+public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
+
+    public static RoutedMessage of(StoredMessage message, int copyThreshold) {
+        byte[] payload = message.payload();
+        if (payload.length <= copyThreshold) {
+            return new RoutedMessage(message, null);
+        }
+        ByteBuffer direct = ByteBuffer.allocateDirect(payload.length);
+        direct.put(payload).flip();
+        // garbage collected, not reference counted: a message queued or dropped anywhere cannot leak it
+        return new RoutedMessage(message, direct.asReadOnlyBuffer());
+    }
+
+    public RoutedMessage withQos(int qos) {
+        return qos == message.qos() ? this : new RoutedMessage(message.withQos(qos), sharedPayload);
+    }
+
+    public RoutedMessage withRetain(boolean retain) {
+        return retain == message.retain() ? this : new RoutedMessage(message.withRetain(retain), sharedPayload);
+    }
+}
