@@ -43,6 +43,7 @@ public final class Broker {
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTrie<Session, StoredSubscription> subscriptions = new SubscriptionTrie<>();
     private final BrokerStats stats = new BrokerStats();
+    private volatile boolean shuttingDown;
 
     public Broker(BrokerConfig config, StateStores stores, Authenticator authenticator, Authorizer authorizer,
                   LongSupplier clock) {
@@ -79,6 +80,15 @@ public final class Broker {
 
     public TenantId tenant() {
         return tenant;
+    }
+
+    /** The node is going down: connections close without publishing their wills (their sessions live on). */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
     }
 
     public long now() {

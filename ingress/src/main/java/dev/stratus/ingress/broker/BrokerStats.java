@@ -46,7 +46,7 @@ public final class BrokerStats {
         }
     }
 
-    /** Network connections that are open now (CONNECT accepted or not). */
+    /** Connections open now that sent a CONNECT (accepted, or being refused). */
     public int connections() {
         return connections.get();
     }

@@ -29,7 +29,7 @@ final class ConnectionCleanup implements Runnable {
         Outbound outbound = connection.outbound();
 
         Will will = connection.will();
-        if (will != null && !connection.cleanDisconnect()) {
+        if (will != null && !connection.cleanDisconnect() && !broker.isShuttingDown()) {
             // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will
             if (broker.authorizer().canPublish(connection.clientId(), connection.username(), will.message().topic())) {
                 broker.publish(will.message());

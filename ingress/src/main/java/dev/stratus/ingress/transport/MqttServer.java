@@ -96,6 +96,7 @@ public final class MqttServer {
      * store as it closes. Waits at most {@code grace}.
      */
     public synchronized void stop(Duration grace) {
+        broker.beginShutdown();
         for (Channel c : bound.values()) {
             c.close().awaitUninterruptibly(grace.toMillis());
         }
