@@ -18,7 +18,11 @@ public interface MessageQueueStore {
      */
     CompletionStage<EnqueueResult> enqueue(SessionKey key, StoredMessage message, int maxQueued);
 
-    /** Removes and returns up to {@code max} messages, oldest first. */
+    /**
+     * Removes and returns up to {@code max} messages, oldest first. Expired messages are returned too: the caller
+     * drops them. (A durable backend will need a peek-then-remove or an atomic move to inflight, so that a crash
+     * between this call and the inflight write loses nothing: see the cluster-mode issue.)
+     */
     CompletionStage<List<StoredMessage>> poll(SessionKey key, int max);
 
     CompletionStage<Integer> size(SessionKey key);

@@ -16,6 +16,7 @@ public interface RetainedStore {
      */
     CompletionStage<Void> put(TenantId tenant, StoredMessage message);
 
+    /** The retained message of a topic; an expired one is not returned. */
     CompletionStage<Optional<StoredMessage>> get(TenantId tenant, String topic);
 
     /**
@@ -24,5 +25,6 @@ public interface RetainedStore {
      */
     CompletionStage<List<StoredMessage>> match(TenantId tenant, String filter);
 
+    /** Retained messages of the tenant; may include expired ones that no read has removed yet. */
     CompletionStage<Long> count(TenantId tenant);
 }

@@ -19,6 +19,21 @@ public record MessageProperties(
         userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MessageProperties p && java.util.Objects.equals(payloadFormatIndicator, p.payloadFormatIndicator)
+                && java.util.Objects.equals(contentType, p.contentType)
+                && java.util.Objects.equals(responseTopic, p.responseTopic)
+                && java.util.Arrays.equals(correlationData, p.correlationData)
+                && userProperties.equals(p.userProperties);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(payloadFormatIndicator, contentType, responseTopic,
+                java.util.Arrays.hashCode(correlationData), userProperties);
+    }
+
     public boolean isEmpty() {
         return payloadFormatIndicator == null && contentType == null && responseTopic == null
                 && correlationData == null && userProperties.isEmpty();

@@ -34,6 +34,24 @@ public record StoredMessage(
         this(topic, payload, qos, retain, 0, MessageProperties.NONE);
     }
 
+    /** Equality by content: two messages with equal payload bytes are equal (a record would compare arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StoredMessage m && qos == m.qos && retain == m.retain && expiresAtMillis == m.expiresAtMillis
+                && topic.equals(m.topic) && java.util.Arrays.equals(payload, m.payload) && properties.equals(m.properties);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(topic, java.util.Arrays.hashCode(payload), qos, retain, expiresAtMillis, properties);
+    }
+
+    @Override
+    public String toString() {
+        return "StoredMessage[topic=" + topic + ", payload=" + payload.length + " bytes, qos=" + qos + ", retain=" + retain
+                + (expiresAtMillis == 0 ? "" : ", expiresAt=" + expiresAtMillis) + "]";
+    }
+
     public boolean isExpired(long nowMillis) {
         return expiresAtMillis != 0 && nowMillis >= expiresAtMillis;
     }
