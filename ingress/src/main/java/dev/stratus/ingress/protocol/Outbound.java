@@ -148,7 +148,7 @@ final class Outbound implements SessionSink {
     }
 
     private int allocatePacketId() {
-        // [MQTT-2.3.1-2] a new packet id must not be one still in use
+        // [MQTT-2.3.1-4] a new packet id must not be one still in use
         while (true) {
             int id = nextPacketId;
             nextPacketId = id == 65535 ? 1 : id + 1;
