@@ -52,8 +52,20 @@ public record AclRule(boolean allow, Set<Action> actions, String filter, String 
         if (f.indexOf('%') < 0) {
             return f;
         }
+        // a client id or user name with '+' or '#' would widen an allow rule's own branch to everyone's
+        // (client "+" and "allow subscribe %c/#"): such an allow rule does not apply; a deny rule only gets wider
+        if (allow && f.contains("%c") && hasWildcard(clientIdValue)) {
+            return null;
+        }
         f = f.replace("%c", clientIdValue);
         // a rule about %u never applies to a client without a user name
-        return usernameValue == null ? (f.contains("%u") ? null : f) : f.replace("%u", usernameValue);
+        if (f.contains("%u") && (usernameValue == null || allow && hasWildcard(usernameValue))) {
+            return null;
+        }
+        return usernameValue == null ? f : f.replace("%u", usernameValue);
+    }
+
+    private static boolean hasWildcard(String value) {
+        return value.indexOf('+') >= 0 || value.indexOf('#') >= 0;
     }
 }

@@ -143,8 +143,11 @@ final class ConnectHandler implements PacketHandler {
         return null;
     }
 
-    /** UTF-8 strings must not contain U+0000 [MQTT-1.5.3-2]; U+FFFD is what the decoder makes of malformed UTF-8. */
-    private static boolean validIdentifierText(String s) {
+    /**
+     * UTF-8 strings must not contain U+0000 [MQTT-1.5.3-2]; U+FFFD is what the decoder makes of malformed UTF-8
+     * [MQTT-1.5.3-1]. Also used for the topic filters of SUBSCRIBE and UNSUBSCRIBE.
+     */
+    static boolean validIdentifierText(String s) {
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             if (ch == '\u0000' || ch == '\uFFFD') {

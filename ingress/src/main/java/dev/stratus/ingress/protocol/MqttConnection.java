@@ -142,6 +142,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         if (cause instanceof java.io.IOException) {
             LOG.debugf("%s: %s", this, cause.getMessage());
+        } else if (cause instanceof io.netty.handler.codec.DecoderException
+                && cause.getCause() instanceof javax.net.ssl.SSLException) {
+            // a client without TLS on the TLS port, or a failed handshake: the client's problem, one line
+            LOG.infof("%s: TLS failed: %s; closing", this, cause.getCause().getMessage());
         } else {
             LOG.warnf(cause, "%s: unexpected error, closing", this);
         }

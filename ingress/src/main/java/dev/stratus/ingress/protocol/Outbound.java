@@ -89,10 +89,15 @@ final class Outbound implements SessionSink {
                 channel.write(new OutgoingPublish(m.message(), m.packetId(), true, null));
             }
         }
+        boolean wrote = !resumedInflight.isEmpty();
         for (StoredMessage m : queued) {
-            send(new RoutedMessage(m, null));
+            wrote |= send(new RoutedMessage(m, null));
         }
         ready = true;
+        if (wrote) {
+            // what a resumed session brings back must not wait for the next read to be flushed [MQTT-4.4.0-1]
+            channel.flush();
+        }
         drain();
     }
 

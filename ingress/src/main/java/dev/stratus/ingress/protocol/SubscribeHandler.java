@@ -41,6 +41,11 @@ final class SubscribeHandler implements PacketHandler {
             return;
         }
         for (MqttTopicSubscription r : requested) {
+            if (r.topicName() == null || !ConnectHandler.validIdentifierText(r.topicName())) {
+                // [MQTT-1.5.3-1] ill-formed UTF-8, [MQTT-1.5.3-2] U+0000: close, not SUBACK 0x80
+                c.protocolViolation("topic filter in SUBSCRIBE is not valid UTF-8");
+                return;
+            }
             MqttSubscriptionOption o = r.option();
             if (o.isNoLocal() || o.isRetainAsPublished()
                     || o.retainHandling() != MqttSubscriptionOption.RetainedHandlingPolicy.SEND_AT_SUBSCRIBE) {

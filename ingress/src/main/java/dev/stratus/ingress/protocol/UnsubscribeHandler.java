@@ -31,14 +31,17 @@ final class UnsubscribeHandler implements PacketHandler {
             c.protocolViolation("UNSUBSCRIBE without topic filters"); // [MQTT-3.10.3-2]
             return;
         }
+        for (String filter : filters) {
+            if (filter == null || !ConnectHandler.validIdentifierText(filter)) {
+                // [MQTT-1.5.3-1] ill-formed UTF-8, [MQTT-1.5.3-2] U+0000: close before unsubscribing anything
+                c.protocolViolation("invalid topic filter in UNSUBSCRIBE");
+                return;
+            }
+        }
         Broker broker = c.broker();
         Session session = c.session();
         List<CompletableFuture<Boolean>> writes = new ArrayList<>();
         for (String filter : filters) {
-            if (filter == null) {
-                c.protocolViolation("invalid topic filter in UNSUBSCRIBE");
-                return;
-            }
             broker.unsubscribe(session, filter);
             if (session.isPersistent()) {
                 writes.add(broker.stores().sessions().removeSubscription(session.key(), filter).toCompletableFuture());
