@@ -8,7 +8,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Embedded authentication: a fixed table of user names and passwords, and whether clients without a user name
- * may connect. Passwords are compared in constant time.
+ * may connect. When users are configured, a user name must be one of them with its password (else CONNACK 0x04);
+ * when none are and anonymous clients are allowed, any user name is accepted, as Mosquitto does. Passwords are
+ * compared in constant time.
  */
 public final class StaticAuthenticator implements Authenticator {
 
@@ -31,10 +33,13 @@ public final class StaticAuthenticator implements Authenticator {
         if (credentials.username() == null) {
             return allowAnonymous ? ACCEPTED : NOT_AUTHORIZED;
         }
+        if (passwords.isEmpty()) {
+            // no credentials configured: a user name identifies the client but proves nothing
+            return allowAnonymous ? ACCEPTED : BAD;
+        }
         byte[] expected = passwords.get(credentials.username());
         if (expected == null) {
-            // an unknown user is only let in when anonymous access is allowed and it brought no password
-            return allowAnonymous && credentials.password() == null ? ACCEPTED : BAD;
+            return BAD;
         }
         byte[] given = credentials.password() == null ? new byte[0] : credentials.password();
         return MessageDigest.isEqual(expected, given) ? ACCEPTED : BAD;

@@ -9,7 +9,6 @@ final class HandlerNames {
     static final String SUBPROTOCOL = "subprotocol";
     static final String WEBSOCKET = "websocket";
     static final String WEBSOCKET_FRAMES = "websocketFrames";
-    static final String SIZE_GUARD = "sizeGuard";
     static final String FRAMER = "framer";
     static final String MQTT_DECODER = "mqttDecoder";
     static final String MQTT_ENCODER = "mqttEncoder";

@@ -16,7 +16,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 
 /**
- * Builds the pipeline of one connection for a listener. TCP: [TLS] size guard, framer, MQTT codec, connection.
+ * Builds the pipeline of one connection for a listener. TCP: [TLS] framer (packet limits), MQTT codec, connection.
  * WebSocket: [TLS] HTTP codec, upgrade on the MQTT path with subprotocols mqtt, mqttv3.1 and mqttv3.1.1, binary
  * frames to bytes, then the same MQTT stages. Every transport ends in the same {@link MqttConnection}.
  */
@@ -62,8 +62,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
                     .build()));
             p.addLast(HandlerNames.WEBSOCKET_FRAMES, new WebSocketFrameCodec());
         }
-        p.addLast(HandlerNames.SIZE_GUARD, new PacketSizeGuard(maxPacketSize));
-        p.addLast(HandlerNames.FRAMER, new PacketFramer());
+        p.addLast(HandlerNames.FRAMER, new PacketFramer(maxPacketSize));
         p.addLast(HandlerNames.MQTT_DECODER, new MqttDecoder(maxPacketSize, MAX_CLIENT_ID_LENGTH));
         p.addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
         p.addLast(HandlerNames.PUBLISH_ENCODER, PublishEncoder.INSTANCE);

@@ -3,55 +3,84 @@ package dev.stratus.ingress.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import org.jboss.logging.Logger;
 
 import java.util.List;
 
 /**
- * Hands the MQTT decoder whole packets only. A packet may arrive in any number of reads (TCP segments, WebSocket
- * frames [MQTT-6.0.0-2]), but Netty's {@code MqttDecoder} (a {@code ReplayingDecoder}) reports a packet whose
- * variable header is split over two reads as too long: it compares the replaying buffer's unbounded
- * {@code readableBytes()} with the maximum. A CONNECT, a PUBLISH topic or a packet id straddling a segment
- * boundary would close a well-behaved client's connection.
- * <p>
- * Sits behind {@link PacketSizeGuard}, which has already closed the connection for a Remaining Length over four
- * bytes or a packet over the maximum size, so this holds at most one incomplete packet of at most that size.
- * Complete packets pass on together, as a slice of what was read.
+ * Cuts the byte stream into whole MQTT packets for the decoder, and enforces the packet limits as soon as a fixed
+ * header arrives:
+ * <ul>
+ *   <li>a Remaining Length of more than four bytes is malformed [MQTT-2.2.3]: close;</li>
+ *   <li>a packet larger than the maximum closes the connection when its header is read, before its body is:
+ *       Netty's decoder alone would buffer the whole packet (up to 256 MB) before rejecting it.</li>
+ * </ul>
+ * A packet may arrive in any number of reads (TCP segments, WebSocket frames [MQTT-6.0.0-2]). Netty's
+ * {@code MqttDecoder} reports a packet whose variable header is split over two reads as too long, so it is given
+ * complete packets only. This holds at most one incomplete packet, of at most the maximum size. The complete
+ * packets of a read pass on together as one slice: no copy.
  */
 final class PacketFramer extends ByteToMessageDecoder {
 
+    private static final Logger LOG = Logger.getLogger(PacketFramer.class);
+    private static final int INCOMPLETE = -1;
+    private static final int MALFORMED = -2;
+
+    private final int maxPacketSize;
+    private boolean failed;
+
+    PacketFramer(int maxPacketSize) {
+        this.maxPacketSize = maxPacketSize;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         int start = in.readerIndex();
         int end = in.writerIndex();
         int complete = start;
         while (true) {
-            int size = packetSize(in, complete, end);
-            if (size < 0 || complete + size > end) {
+            long size = packetSize(in, complete, end);
+            if (size == MALFORMED || size > maxPacketSize) {
+                fail(ctx, in, size == MALFORMED ? "malformed Remaining Length (more than four bytes)"
+                        : "packet of " + size + " bytes exceeds the maximum of " + maxPacketSize);
+                return;
+            }
+            if (size == INCOMPLETE || complete + size > end) {
                 break;
             }
-            complete += size;
+            complete += (int) size;
         }
         if (complete > start) {
-            // every complete packet of this read in one buffer: one decoder pass, no copy
             out.add(in.readRetainedSlice(complete - start));
         }
     }
 
-    /** @return the size of the packet starting at {@code at}, or -1 while its fixed header is incomplete */
-    private static int packetSize(ByteBuf in, int at, int end) {
-        int length = 0;
+    private void fail(ChannelHandlerContext ctx, ByteBuf in, String why) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        LOG.infof("%s: %s; closing", ctx.channel().remoteAddress(), why);
+        ctx.close();
+    }
+
+    /** @return the size of the packet starting at {@code at}, {@link #INCOMPLETE} or {@link #MALFORMED} */
+    private static long packetSize(ByteBuf in, int at, int end) {
+        long length = 0;
         int multiplier = 1;
-        int i = at + 1;
-        while (true) {
-            if (i >= end || i > at + 4) {
-                return -1; // incomplete header (a longer one never gets here: the guard closes first)
+        for (int i = at + 1; i <= at + 4; i++) {
+            if (i >= end) {
+                return INCOMPLETE;
             }
-            int digit = in.getByte(i++) & 0xFF;
-            length += (digit & 0x7F) * multiplier;
+            int digit = in.getByte(i) & 0xFF;
+            length += (long) (digit & 0x7F) * multiplier;
             if ((digit & 0x80) == 0) {
-                return i - at + length;
+                return (i + 1 - at) + length;
             }
             multiplier *= 128;
         }
+        return MALFORMED;
     }
 }
