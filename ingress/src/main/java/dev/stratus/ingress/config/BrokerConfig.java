@@ -110,7 +110,7 @@ public record BrokerConfig(
         public static final int DEFAULT_MAX_KEEP_ALIVE = 3600;
         public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-        public static final int DEFAULT_COPY_THRESHOLD = 1024;
+        public static final int DEFAULT_COPY_THRESHOLD = 64 * 1024;
 
         public Limits {
             if (maxPacketSize < 16 || maxInflight < 1 || maxQueued < 0 || maxKeepAliveSeconds < 1

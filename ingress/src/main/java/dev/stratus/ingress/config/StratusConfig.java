@@ -87,7 +87,7 @@ public interface StratusConfig {
         Duration connectTimeout();
 
         /** Payloads up to this many bytes are copied per subscriber; larger ones are shared. */
-        @WithDefault("1024")
+        @WithDefault("65536")
         int copyThreshold();
     }
 
