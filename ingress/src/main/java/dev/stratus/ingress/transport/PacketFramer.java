@@ -14,9 +14,8 @@ import java.util.List;
  *   <li>a Remaining Length of more than four bytes is malformed [MQTT-2.2.3]: close;</li>
  *   <li>a packet larger than the maximum closes the connection when its header is read, before its body is:
  *       Netty's decoder alone would buffer the whole packet (up to 256 MB) before rejecting it;</li>
- *   <li>on an MQTT 3.1.1 connection (protocol level 4 in the CONNECT), a SUBSCRIBE whose requested QoS bytes have
- *       reserved bits 2-7 set is malformed [MQTT-3.8.3-4]: close. Netty's decoder drops bits 6-7, so only whole
- *       packets seen here show them.</li>
+ *   <li>what Netty's decoder cannot see or gets wrong in a CONNECT or SUBSCRIBE is checked on the whole packet by
+ *       {@link PacketInspector}: close.</li>
  * </ul>
  * A packet may arrive in any number of reads (TCP segments, WebSocket frames [MQTT-6.0.0-2]). Netty's
  * {@code MqttDecoder} reports a packet whose variable header is split over two reads as too long, so it is given
@@ -31,9 +30,7 @@ final class PacketFramer extends ByteToMessageDecoder {
 
     private final int maxPacketSize;
     private boolean failed;
-    /** Whether the first packet (the CONNECT) has been seen, and whether it asked for MQTT 3.1.1. */
-    private boolean connectSeen;
-    private boolean mqtt311;
+    private final PacketInspector inspector = new PacketInspector();
 
     PacketFramer(int maxPacketSize) {
         this.maxPacketSize = maxPacketSize;
@@ -59,7 +56,7 @@ final class PacketFramer extends ByteToMessageDecoder {
             if (size == INCOMPLETE || complete + size > end) {
                 break;
             }
-            invalid = inspect(in, complete, (int) size);
+            invalid = inspector.inspect(in, complete, (int) size);
             if (invalid != null) {
                 break;
             }
@@ -73,56 +70,6 @@ final class PacketFramer extends ByteToMessageDecoder {
         }
     }
 
-    /**
-     * Looks at a complete packet: notes the protocol level of the CONNECT, checks the requested QoS bytes of a
-     * SUBSCRIBE on an MQTT 3.1.1 connection. Cheap: other packets are not read beyond their first byte.
-     *
-     * @return why the packet is malformed, or null
-     */
-    private String inspect(ByteBuf in, int at, int size) {
-        int type = in.getUnsignedByte(at) >> 4;
-        if (!connectSeen) {
-            connectSeen = true;
-            mqtt311 = type == 1 && protocolLevel(in, at, size) == 4;
-            return null;
-        }
-        if (type != 8 || !mqtt311) {
-            return null;
-        }
-        int end = at + size;
-        int pos = bodyStart(in, at) + 2; // after the packet identifier
-        while (pos + 2 <= end) {
-            pos += 2 + in.getUnsignedShort(pos);
-            if (pos >= end) {
-                return null; // truncated: the decoder reports it
-            }
-            if ((in.getUnsignedByte(pos++) & 0xFC) != 0) {
-                // [MQTT-3.8.3-4] reserved bits 2-7 of the requested QoS byte must be 0
-                return "SUBSCRIBE with reserved bits set in a requested QoS byte";
-            }
-        }
-        return null;
-    }
-
-    /** The protocol level byte of a complete CONNECT, or -1 when the packet is too short to hold it. */
-    private static int protocolLevel(ByteBuf in, int at, int size) {
-        int body = bodyStart(in, at);
-        int end = at + size;
-        if (body + 2 > end) {
-            return -1;
-        }
-        int levelAt = body + 2 + in.getUnsignedShort(body);
-        return levelAt < end ? in.getUnsignedByte(levelAt) : -1;
-    }
-
-    /** Where the variable header of the complete packet at {@code at} starts (after its Remaining Length). */
-    private static int bodyStart(ByteBuf in, int at) {
-        int i = at + 1;
-        while ((in.getByte(i) & 0x80) != 0) {
-            i++;
-        }
-        return i + 1;
-    }
 
     private void fail(ChannelHandlerContext ctx, ByteBuf in, String why) {
         failed = true;

@@ -145,7 +145,8 @@ class HiveMqPublishIT extends HiveMqTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.3.5-1] HiveMQ and Paho clients exchange messages both ways at QoS 0, 1 and 2")
+    @DisplayName("[MQTT-3.3.5-1] [MQTT-7.0.0-2] HiveMQ and Paho clients, default options and no extensions, "
+            + "exchange messages both ways at QoS 0, 1 and 2")
     void hiveMqAndPahoExchangeMessages() throws Exception {
         Mqtt3BlockingClient hive = connected("hive");
         Inbox hiveInbox = Inbox.of(hive);

@@ -95,7 +95,7 @@ class ConnectPacketIT extends RawBrokerTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.3-8] an empty client id with CleanSession=0 gets CONNACK 0x02, then close")
+    @DisplayName("[MQTT-3.1.3-8] [MQTT-3.1.3-9] an empty client id with CleanSession=0 gets CONNACK 0x02, then close")
     void emptyClientIdWithPersistentSessionIsRefused() {
         RawMqttClient c = open();
         c.send(connectPacket("").cleanSession(false).build());
@@ -106,7 +106,8 @@ class ConnectPacketIT extends RawBrokerTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-1.5.3-1] a client id of ill-formed UTF-8 (C3 28) closes the connection without CONNACK")
+    @DisplayName("[MQTT-1.5.3-1] [MQTT-3.1.3-4] a client id of ill-formed UTF-8 (C3 28) closes the connection without "
+            + "CONNACK")
     void illFormedClientIdClosesConnection() {
         byte[] good = connectPacket("AB").build();
         // the client id is the last field: its two bytes are the last two of the packet
@@ -128,7 +129,8 @@ class ConnectPacketIT extends RawBrokerTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.2.2-1] a valid raw CONNECT is accepted with CONNACK 0x00 and session present 0")
+    @DisplayName("[MQTT-3.2.2-1] [MQTT-3.1.4-4] a valid raw CONNECT is accepted with CONNACK 0x00 and session present "
+            + "0")
     void validConnectIsAccepted() {
         RawMqttClient c = connected(connectPacket("good-connect").keepAlive(30)
                 .will("will/good", new byte[] {1}, 1, false));

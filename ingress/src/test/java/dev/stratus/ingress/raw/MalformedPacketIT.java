@@ -57,7 +57,8 @@ class MalformedPacketIT extends RawBrokerTestBase {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("reservedFlags")
-    @DisplayName("[MQTT-2.2.2-2] a packet with invalid fixed-header flags or type closes the connection, unanswered")
+    @DisplayName("[MQTT-2.2.2-2] [MQTT-3.8.1-1] [MQTT-3.10.1-1] [MQTT-3.14.1-1] a packet with invalid fixed-header "
+            + "flags or type closes the connection, unanswered")
     void invalidFixedHeaderClosesConnection(String what, byte[] bad) {
         RawMqttClient c = connected("bad-flags");
         c.send(bad);

@@ -24,7 +24,7 @@ class SubscribePacketIT extends RawBrokerTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3-8.3-4] a SUBSCRIBE requesting QoS 3 closes the connection and subscribes nothing")
+    @DisplayName("[MQTT-3.8.3-4] a SUBSCRIBE requesting QoS 3 closes the connection and subscribes nothing")
     void subscribeWithQos3ClosesConnection() {
         RawMqttClient c = connected("qos3");
         c.send(subscribe(1, sub("ok/first", 1), sub("qos/three", 3)));
@@ -35,7 +35,7 @@ class SubscribePacketIT extends RawBrokerTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3-8.3-4] a SUBSCRIBE with reserved bits 2-5 of the requested QoS byte set closes the "
+    @DisplayName("[MQTT-3.8.3-4] a SUBSCRIBE with reserved bits 2-5 of the requested QoS byte set closes the "
             + "connection")
     void subscribeWithReservedOptionBitsClosesConnection() {
         // bits 6 and 7 are not checked: Netty's decoder drops them before the broker sees the packet
@@ -63,7 +63,8 @@ class SubscribePacketIT extends RawBrokerTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.8.4-5] [MQTT-3.10.4-4] a valid raw SUBSCRIBE and UNSUBSCRIBE are answered with matching ids")
+    @DisplayName("[MQTT-3.8.4-5] [MQTT-3.10.4-4] [MQTT-3.8.4-2] [MQTT-2.3.1-7] a valid raw SUBSCRIBE and UNSUBSCRIBE "
+            + "are answered with matching ids")
     void validSubscribeAndUnsubscribeAreAnswered() {
         RawMqttClient c = connected("valid-sub");
         c.send(subscribe(77, sub("v/0", 0), sub("v/1", 1), sub("v/2", 2)));

@@ -99,8 +99,8 @@ class TopicValidationIT extends RawBrokerTestBase {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("illFormedFilters")
-    @DisplayName("[MQTT-1.5.3-1] [MQTT-1.5.3-2] a SUBSCRIBE whose filter is ill-formed UTF-8 or holds U+0000 closes "
-            + "the connection")
+    @DisplayName("[MQTT-1.5.3-1] [MQTT-1.5.3-2] [MQTT-3.8.3-1] a SUBSCRIBE whose filter is ill-formed UTF-8 or holds "
+            + "U+0000 closes the connection")
     void illFormedSubscribeFilterClosesConnection(String what, byte[] filter) {
         RawMqttClient bad = connected("bad-filter");
         // packet id 9, then the filter as raw bytes and requested QoS 1
@@ -114,8 +114,8 @@ class TopicValidationIT extends RawBrokerTestBase {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("illFormedFilters")
-    @DisplayName("[MQTT-1.5.3-1] [MQTT-1.5.3-2] an UNSUBSCRIBE whose filter is ill-formed UTF-8 or holds U+0000 "
-            + "closes the connection")
+    @DisplayName("[MQTT-1.5.3-1] [MQTT-1.5.3-2] [MQTT-3.10.3-1] an UNSUBSCRIBE whose filter is ill-formed UTF-8 or "
+            + "holds U+0000 closes the connection")
     void illFormedUnsubscribeFilterClosesConnection(String what, byte[] filter) {
         RawMqttClient bad = connected("bad-unsub-filter");
         byte[] packet = RawMqttClient.packet(RawMqttClient.UNSUBSCRIBE, 0x02, concat(new byte[] {0, 9},
