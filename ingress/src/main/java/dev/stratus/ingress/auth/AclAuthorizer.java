@@ -8,6 +8,10 @@ import java.util.List;
  * Embedded authorization from an ordered list of {@link AclRule}s; the first rule that applies decides.
  * A publish is matched by topic name. A subscription is allowed by a rule whose filter covers it entirely
  * (every topic it can match is matched by the rule), and denied by a rule whose filter overlaps it.
+ * <p>
+ * {@code $SYS} topics are only for clients a rule explicitly allows: a subscription to a filter starting with
+ * {@code $SYS} that no rule decides is refused whatever the default. (Filters starting with a wildcard never
+ * match them [MQTT-4.7.2-1], so an {@code allow subscribe #} does not open them either.)
  */
 public final class AclAuthorizer implements Authorizer {
 
@@ -20,9 +24,7 @@ public final class AclAuthorizer implements Authorizer {
     }
 
     public static Authorizer fromConfig(List<String> ruleTexts, boolean defaultAllow) {
-        if (ruleTexts.isEmpty() && defaultAllow) {
-            return ALLOW_ALL;
-        }
+        // not ALLOW_ALL even without rules: $SYS subscriptions need a rule that allows them
         return new AclAuthorizer(ruleTexts.stream().map(AclRule::parse).toList(), defaultAllow);
     }
 
@@ -54,6 +56,11 @@ public final class AclAuthorizer implements Authorizer {
                 return rule.allow();
             }
         }
-        return defaultAllow;
+        return defaultAllow && !isSysFilter(filter);
+    }
+
+    /** A filter that can match {@code $SYS} topics: one starting with {@code $SYS} (as clients may not publish). */
+    static boolean isSysFilter(String filter) {
+        return filter.startsWith("$SYS");
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -123,7 +124,27 @@ public final class Broker {
      * message, queued messages of offline sessions) is done: the publisher is acknowledged only then.
      */
     public CompletionStage<Void> publish(StoredMessage message) {
+        return publish(message, null);
+    }
+
+    /**
+     * Routes a message from a client. {@code congested} (may be null) is told about each receiving connection
+     * that cannot keep up, so that the publisher's connection can stop reading for a while (back-pressure).
+     */
+    public CompletionStage<Void> publish(StoredMessage message, Consumer<SessionSink> congested) {
         stats.messageIn();
+        return route(message, true, congested);
+    }
+
+    /**
+     * Routes a message the broker itself publishes ({@code $SYS} statistics): as {@link #publish}, but not counted
+     * as received, nor as dropped when no one subscribes, so that it does not inflate the statistics it reports.
+     */
+    public CompletionStage<Void> publishInternal(StoredMessage message) {
+        return route(message, false, null);
+    }
+
+    private CompletionStage<Void> route(StoredMessage message, boolean counted, Consumer<SessionSink> congested) {
         List<CompletionStage<?>> writes = null;
         if (message.retain()) {
             // [MQTT-3.3.1-5] store, [MQTT-3.3.1-10] an empty payload removes; the stored copy keeps RETAIN=1
@@ -133,7 +154,7 @@ public final class Broker {
         Map<Session, StoredSubscription> targets = new HashMap<>();
         subscriptions.match(message.topic(), (session, sub) -> targets.merge(session, sub,
                 (a, b) -> a.qos() >= b.qos() ? a : b));
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && counted) {
             stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
         }
         // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
@@ -142,6 +163,12 @@ public final class Broker {
             // [MQTT-3.8.4-6] delivered at the lower of the published and the granted QoS
             RoutedMessage copy = forwarded.withQos(Math.min(message.qos(), e.getValue().qos()));
             CompletionStage<?> w = deliver(e.getKey(), copy);
+            if (congested != null) {
+                SessionSink sink = e.getKey().connection();
+                if (sink != null && sink.isCongested()) {
+                    congested.accept(sink);
+                }
+            }
             if (w != DONE) {
                 if (writes == null) {
                     writes = new ArrayList<>();
@@ -179,6 +206,7 @@ public final class Broker {
     public CompletionStage<?> enqueueOffline(Session session, StoredMessage message) {
         return stores.queues().enqueue(session.key(), message, config.limits().maxQueued())
                 .thenAccept(r -> {
+                    stats.queued(1 - r.dropped());
                     if (r.dropped() > 0) {
                         stats.dropped(DropReason.QUEUE_FULL, r.dropped());
                         LOG.debugf("queue of %s full: dropped %d oldest", session.key(), r.dropped());

@@ -3,6 +3,7 @@ package dev.stratus.ingress.broker;
 import dev.stratus.ingress.auth.AclAuthorizer;
 import dev.stratus.ingress.auth.StaticAuthenticator;
 import dev.stratus.ingress.config.BrokerConfig;
+import dev.stratus.ingress.sys.SysTopicsPublisher;
 import dev.stratus.ingress.transport.Listener;
 import dev.stratus.ingress.transport.MqttServer;
 import dev.stratus.state.StateStores;
@@ -19,6 +20,7 @@ public final class BrokerNode implements AutoCloseable {
 
     private final Broker broker;
     private final MqttServer server;
+    private final SysTopicsPublisher sysTopics;
 
     public BrokerNode(BrokerConfig config, StateStores stores, EventLoopGroup group) {
         this.broker = new Broker(config, stores,
@@ -26,6 +28,7 @@ public final class BrokerNode implements AutoCloseable {
                 AclAuthorizer.fromConfig(config.auth().aclRules(), config.auth().aclDefaultAllow()),
                 System::currentTimeMillis);
         this.server = new MqttServer(broker, group);
+        this.sysTopics = new SysTopicsPublisher(broker, group.next(), config.sysInterval());
     }
 
     /** An embedded node: in-memory state. */
@@ -35,6 +38,7 @@ public final class BrokerNode implements AutoCloseable {
 
     public BrokerNode start() {
         server.start();
+        sysTopics.start();
         return this;
     }
 
@@ -51,6 +55,7 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     public void stop(Duration grace) {
+        sysTopics.stop();
         server.stop(grace);
     }
 

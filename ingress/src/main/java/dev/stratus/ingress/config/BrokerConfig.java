@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param tls               certificate and key, or null
  * @param limits            protocol limits
  * @param auth              authentication and authorization
+ * @param sysInterval       how often the {@code $SYS/broker/...} statistics are published; zero disables them
  */
 public record BrokerConfig(
         String host,
@@ -29,7 +30,8 @@ public record BrokerConfig(
         int wssPort,
         TlsConfig tls,
         Limits limits,
-        Auth auth) {
+        Auth auth,
+        Duration sysInterval) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_TCP_PORT = 1883;
@@ -37,29 +39,44 @@ public record BrokerConfig(
     public static final String DEFAULT_WS_PATH = "/mqtt";
     public static final int DEFAULT_TLS_PORT = 8883;
     public static final int DEFAULT_WSS_PORT = 8084;
+    public static final Duration DEFAULT_SYS_INTERVAL = Duration.ofSeconds(10);
 
     public BrokerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(wsPath, "wsPath");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(sysInterval, "sysInterval");
+        if (sysInterval.isNegative()) {
+            throw new IllegalArgumentException("negative sysInterval " + sysInterval);
+        }
     }
 
-    /** Every listener on a free port of 127.0.0.1, default limits, anonymous clients allowed: for tests. */
+    /**
+     * Every listener on a free port of 127.0.0.1, default limits, anonymous clients allowed, and no {@code $SYS}
+     * topics (so that they add no messages, retained messages or counts to what a test observes; a test of them
+     * turns them on with {@link #withSysInterval}): for tests.
+     */
     public static BrokerConfig forTests() {
-        return new BrokerConfig("127.0.0.1", 0, 0, DEFAULT_WS_PATH, -1, -1, null, Limits.defaults(), Auth.anonymous());
+        return new BrokerConfig("127.0.0.1", 0, 0, DEFAULT_WS_PATH, -1, -1, null, Limits.defaults(), Auth.anonymous(),
+                Duration.ZERO);
     }
 
     public BrokerConfig withLimits(Limits newLimits) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, newLimits, auth);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, newLimits, auth, sysInterval);
     }
 
     public BrokerConfig withAuth(Auth newAuth) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, newAuth);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, newAuth, sysInterval);
     }
 
     public BrokerConfig withTls(TlsConfig newTls, int newTlsPort, int newWssPort) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, newTlsPort, newWssPort, newTls, limits, auth);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, newTlsPort, newWssPort, newTls, limits, auth, sysInterval);
+    }
+
+    /** @param newSysInterval how often {@code $SYS} topics are published; zero disables them */
+    public BrokerConfig withSysInterval(Duration newSysInterval) {
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, auth, newSysInterval);
     }
 
     /**

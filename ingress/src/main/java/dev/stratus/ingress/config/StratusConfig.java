@@ -30,6 +30,14 @@ public interface StratusConfig {
     @WithDefault("10s")
     Duration shutdownGrace();
 
+    Sys sys();
+
+    interface Sys {
+        /** How often the {@code $SYS/broker/...} statistics are published; 0 disables them. */
+        @WithDefault("10s")
+        Duration interval();
+    }
+
     interface Mqtt {
         /** Address all listeners bind to. */
         @WithDefault(BrokerConfig.DEFAULT_HOST)
@@ -120,6 +128,7 @@ public interface StratusConfig {
                 new BrokerConfig.Limits(l.maxPacketSize(), l.maxInflight(), l.maxQueued(), l.maxKeepAlive(),
                         l.maxConnections(), l.connectTimeout(), l.copyThreshold()),
                 new BrokerConfig.Auth(auth().allowAnonymous(), auth().users(), auth().acl().orElse(List.of()),
-                        auth().aclDefaultAllow()));
+                        auth().aclDefaultAllow()),
+                sys().interval());
     }
 }

@@ -3,6 +3,7 @@ package dev.stratus.ingress.protocol;
 import dev.stratus.ingress.auth.AuthResult;
 import dev.stratus.ingress.auth.Credentials;
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionRegistry;
 import dev.stratus.router.topic.TopicName;
@@ -112,6 +113,11 @@ final class ConnectHandler implements PacketHandler {
         Will acceptedWill = will;
         EventLoop loop = c.channel().eventLoop();
         broker.authenticator().authenticate(credentials).whenCompleteAsync((result, error) -> {
+            if (error != null) {
+                broker.stats().authenticationError();
+            } else {
+                broker.stats().authenticated(result);
+            }
             if (c.state() != ConnectionState.CONNECTING) {
                 return; // closed meanwhile
             }
@@ -180,7 +186,7 @@ final class ConnectHandler implements PacketHandler {
                 .whenCompleteAsync((resumed, error) -> {
                     if (c.state() != ConnectionState.CONNECTING || !claim.session().isOwnedBy(c)) {
                         if (c.state() == ConnectionState.CONNECTING) {
-                            c.close("session taken over during connect");
+                            c.close(CloseReason.TAKEN_OVER, "session taken over during connect");
                         }
                         return;
                     }
@@ -213,7 +219,9 @@ final class ConnectHandler implements PacketHandler {
             }
             return CompletableFuture.allOf(
                     broker.stores().sessions().delete(key).toCompletableFuture(),
-                    broker.stores().queues().clear(key).toCompletableFuture(),
+                    // poll rather than clear: the queued-messages count learns how many are discarded
+                    broker.stores().queues().poll(key, Integer.MAX_VALUE)
+                            .thenAccept(discarded -> broker.stats().queued(-discarded.size())).toCompletableFuture(),
                     broker.stores().inflight().clear(key).toCompletableFuture())
                     .thenApply(v -> Resumed.NONE);
         }
@@ -258,9 +266,10 @@ final class ConnectHandler implements PacketHandler {
         c.broker().stores().queues().poll(session.key(), Integer.MAX_VALUE).whenCompleteAsync((queued, error) -> {
             if (error != null) {
                 LOG.warnf(error, "%s: could not read the session queue", c);
-                c.close("session store error");
+                c.close(CloseReason.SERVER_ERROR, "session store error");
                 return;
             }
+            c.broker().stats().queued(-queued.size());
             outbound.start(resumed.inflight(), queued);
         }, c.channel().eventLoop());
     }

@@ -31,7 +31,10 @@ final class ConnectionCleanup implements Runnable {
         Will will = connection.will();
         if (will != null && !connection.cleanDisconnect() && !broker.isShuttingDown()) {
             // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will
-            if (broker.authorizer().canPublish(connection.clientId(), connection.username(), will.message().topic())) {
+            // as for PUBLISH, clients may not publish to $SYS, not even by a will
+            String topic = will.message().topic();
+            if (!topic.startsWith("$SYS")
+                    && broker.authorizer().canPublish(connection.clientId(), connection.username(), topic)) {
                 broker.publish(will.message());
             } else {
                 LOG.infof("%s: will to '%s' not published: not authorized", connection, will.message().topic());

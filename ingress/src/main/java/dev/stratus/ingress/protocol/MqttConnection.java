@@ -1,6 +1,7 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.session.Session;
 import io.netty.channel.Channel;
@@ -42,6 +43,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> connectTimeout;
     private final ArrayDeque<MqttMessage> deferred = new ArrayDeque<>();
     private Promise<Void> detached;
+    /** The longest a publisher waits for a congested subscriber before reading again. */
+    static final long MAX_READ_PAUSE_MILLIS = 2000;
+    private boolean readPaused;
+    private ScheduledFuture<?> pauseTimeout;
 
     // set by CONNECT
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -53,6 +58,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean cleanDisconnect;
     private boolean takenOver;
     private boolean countedAsConnection;
+    private boolean countedAsSocket;
+    /** The first reason given for closing; null until then. */
+    private CloseReason closeReason;
     /** Inbound QoS 2 packet ids received and not yet released by PUBREL [MQTT-4.3.3-2]. */
     private final Set<Integer> receivedQos2 = new HashSet<>();
 
@@ -67,11 +75,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.ctx = context;
         this.channel = context.channel();
         this.detached = context.executor().newPromise();
+        countedAsSocket = true;
+        broker.stats().socketOpened();
         long timeoutMillis = broker.config().limits().connectTimeout().toMillis();
         connectTimeout = context.executor().schedule(() -> {
             if (state == ConnectionState.AWAIT_CONNECT) {
                 LOG.debugf("%s: no CONNECT within %d ms, closing", this, timeoutMillis);
-                close("connect timeout");
+                close(CloseReason.CONNECT_TIMEOUT, "connect timeout");
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         context.fireChannelActive();
@@ -85,6 +95,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         if (state == ConnectionState.CLOSED) {
             ReferenceCountUtil.release(message);
+            return;
+        }
+        if (readPaused && state == ConnectionState.CONNECTED && message.decoderResult().isSuccess()) {
+            // back-pressure: the rest of what was already read waits (at most one read's worth)
+            deferred.add(message);
             return;
         }
         if (state == ConnectionState.CONNECTING && message.decoderResult().isSuccess()) {
@@ -114,9 +129,47 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             handlers.forType(type).handle(this, message);
         } catch (RuntimeException e) {
             LOG.warnf(e, "%s: failed to handle %s, closing", this, message.fixedHeader().messageType());
-            close("internal error");
+            close(CloseReason.SERVER_ERROR, "internal error");
         } finally {
             ReferenceCountUtil.release(message);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        if (outbound != null) {
+            outbound.updateCongestion();
+        }
+        context.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Back-pressure: a message this client published went to a subscriber that cannot keep up; stop reading from
+     * this client until that subscriber catches up, for at most {@link #MAX_READ_PAUSE_MILLIS}. TCP then slows the
+     * publisher down instead of the broker dropping its messages.
+     */
+    void pauseReadingFor(dev.stratus.ingress.session.SessionSink congested) {
+        if (readPaused || state == ConnectionState.CLOSED || congested == outbound) {
+            return; // its own subscription: pausing would stop it reading the acknowledgements that relieve it
+        }
+        if (!congested.awaitUncongested(() -> channel.eventLoop().execute(this::resumeReading))) {
+            return;
+        }
+        readPaused = true;
+        channel.config().setAutoRead(false);
+        // a subscriber that never catches up (it stopped reading) must not stall its publishers for good
+        pauseTimeout = ctx.executor().schedule(this::resumeReading, MAX_READ_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void resumeReading() {
+        if (!readPaused) {
+            return;
+        }
+        readPaused = false;
+        pauseTimeout.cancel(false);
+        replayDeferred();
+        if (!readPaused && state != ConnectionState.CLOSED) {
+            channel.config().setAutoRead(true);
         }
     }
 
@@ -129,10 +182,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+        if (evt instanceof IdleStateEvent && readPaused) {
+            return; // we stopped reading (back-pressure): the client's silence is ours
+        }
         if (evt instanceof IdleStateEvent) {
             // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive: close as a network failure
             LOG.debugf("%s: keep alive expired, closing", this);
-            close("keep alive timeout");
+            close(CloseReason.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             return;
         }
         context.fireUserEventTriggered(evt);
@@ -149,7 +205,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         } else {
             LOG.warnf(cause, "%s: unexpected error, closing", this);
         }
-        close("socket error");
+        close(CloseReason.SOCKET_ERROR, "socket error");
     }
 
     @Override
@@ -167,6 +223,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         } finally {
             if (countedAsConnection) {
                 broker.stats().connectionClosed();
+            }
+            if (countedAsSocket) {
+                // closed without a reason given here: by the peer (or the network), or by shutdown closing all
+                broker.stats().socketClosed(closeReason != null ? closeReason
+                        : broker.isShuttingDown() ? CloseReason.SERVER_SHUTDOWN : CloseReason.SOCKET_ERROR);
             }
             detached.trySuccess(null);
             context.fireChannelInactive();
@@ -199,8 +260,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** CONNACK 0x00 was written: replay what the client sent meanwhile. */
     void connected() {
         state = ConnectionState.CONNECTED;
+        replayDeferred();
+    }
+
+    /** Handles what arrived while CONNECT was processed or reading was paused, until paused again. */
+    private void replayDeferred() {
         MqttMessage m;
-        while (state == ConnectionState.CONNECTED && (m = deferred.poll()) != null) {
+        while (state == ConnectionState.CONNECTED && !readPaused && (m = deferred.poll()) != null) {
             dispatch(m);
         }
         ctx.flush();
@@ -270,7 +336,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     void disconnectedByClient() {
         cleanDisconnect = true;
         will = null;
-        close("client disconnected");
+        close(CloseReason.CLIENT_DISCONNECT, "client disconnected");
     }
 
     /**
@@ -282,7 +348,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state != ConnectionState.CLOSED) {
                 takenOver = true;
                 LOG.debugf("%s: session taken over by a new connection", this);
-                close("session taken over");
+                close(CloseReason.TAKEN_OVER, "session taken over");
             }
         });
         return detached;
@@ -290,17 +356,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     void protocolViolation(String what) {
         LOG.infof("%s: protocol violation: %s; closing", this, what);
-        close(what);
+        close(CloseReason.PROTOCOL_ERROR, what);
     }
 
     void droppedPublish(DropReason reason) {
         broker.stats().dropped(reason, 1);
     }
 
-    void close(String reason) {
+    /** Closes the connection; {@code reason} is counted (the first one given wins), {@code why} is logged. */
+    void close(CloseReason reason, String why) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
         if (state != ConnectionState.CLOSED) {
             state = ConnectionState.CLOSED;
-            LOG.tracef("%s: closing (%s)", this, reason);
+            LOG.tracef("%s: closing (%s)", this, why);
         }
         if (channel != null) {
             channel.flush();
@@ -308,7 +378,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Writes a last packet (a refusing CONNACK), then closes: counted as {@link CloseReason#CONNECT_REFUSED}. */
     void closeAfterWrite(MqttMessage last) {
+        if (closeReason == null) {
+            closeReason = CloseReason.CONNECT_REFUSED;
+        }
         state = ConnectionState.CLOSED;
         channel.writeAndFlush(last).addListener(f -> channel.close());
     }

@@ -46,6 +46,12 @@ final class Outbound implements SessionSink {
     private final Queue<RoutedMessage> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    private final Congestion congestion = new Congestion(MqttConnection.MAX_READ_PAUSE_MILLIS);
+    /** Offered and not yet drained; past {@link #maxPendingOffers} the publishers are paused. */
+    private final java.util.concurrent.atomic.AtomicInteger pendingOffers = new java.util.concurrent.atomic.AtomicInteger();
+    private final int maxPendingOffers;
+    /** QoS 0 is dropped only past this many pending bytes: well above the high-water mark that pauses publishers. */
+    private final long maxPendingBytes;
 
     // event-loop confined
     private final LinkedHashMap<Integer, InflightMessage> inflight = new LinkedHashMap<>();
@@ -60,11 +66,43 @@ final class Outbound implements SessionSink {
         this.session = session;
         this.maxInflight = broker.config().limits().maxInflight();
         this.maxQueued = Math.max(1, broker.config().limits().maxQueued());
+        this.maxPendingBytes = 4L * channel.config().getWriteBufferHighWaterMark();
+        // messages a burst may add before publishers pause: a quarter of the queue, so that QoS 1/2 do not overflow
+        this.maxPendingOffers = Math.max(1, Math.min(4096, maxQueued / 4));
+    }
+
+    @Override
+    public boolean isCongested() {
+        return congestion.isCongested();
+    }
+
+    @Override
+    public boolean awaitUncongested(Runnable wake) {
+        return congestion.await(wake);
+    }
+
+    /**
+     * Congested while the socket buffer is past its high-water mark or the QoS 1/2 overflow queue is half full;
+     * clear again once the socket is writable and the queue is at most a quarter full (hysteresis, so that
+     * publishers are not woken for every message).
+     */
+    void updateCongestion() {
+        if (closed) {
+            return;
+        }
+        if (!channel.isWritable() || waiting.size() >= maxQueued / 2 + 1 || pendingOffers.get() >= maxPendingOffers) {
+            congestion.set(true);
+        } else if (waiting.size() <= maxQueued / 4) {
+            congestion.set(false);
+        }
     }
 
     @Override
     public void offer(RoutedMessage message) {
         incoming.add(message);
+        if (pendingOffers.incrementAndGet() >= maxPendingOffers) {
+            congestion.set(true); // cleared by the drain that follows
+        }
         if (drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drainTask);
         }
@@ -87,8 +125,10 @@ final class Outbound implements SessionSink {
                 channel.write(pubrel(m.packetId()));
             } else {
                 channel.write(new OutgoingPublish(m.message(), m.packetId(), true, null));
+                broker.stats().messageSent(m.message().qos(), m.message().payload().length);
             }
         }
+        broker.stats().inflight(resumedInflight.size());
         boolean wrote = !resumedInflight.isEmpty();
         for (StoredMessage m : queued) {
             wrote |= send(new RoutedMessage(m, null));
@@ -108,12 +148,16 @@ final class Outbound implements SessionSink {
         }
         boolean wrote = false;
         RoutedMessage m;
+        int drained = 0;
         while ((m = incoming.poll()) != null) {
+            drained++;
             wrote |= send(m);
         }
+        pendingOffers.addAndGet(-drained);
         if (wrote) {
             channel.flush();
         }
+        updateCongestion();
     }
 
     /** @return true when something was written */
@@ -124,19 +168,22 @@ final class Outbound implements SessionSink {
             return false;
         }
         if (m.qos() == 0) {
-            if (!channel.isWritable()) {
-                // a subscriber that does not read must not make the broker buffer without bound
+            if (pendingBytes() > maxPendingBytes) {
+                // a subscriber that does not read must not make the broker buffer without bound; publishers were
+                // paused at the high-water mark already, so this is a subscriber that stopped reading
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
                 return false;
             }
             channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload()));
-            broker.stats().messageOut();
+            broker.stats().messageSent(0, m.payload().length);
             return true;
         }
         if (inflight.size() >= maxInflight) {
             if (waiting.size() >= maxQueued) {
                 waiting.poll();
                 broker.stats().dropped(DropReason.QUEUE_FULL, 1);
+            } else {
+                broker.stats().queued(1);
             }
             waiting.add(routed);
             return false;
@@ -144,12 +191,18 @@ final class Outbound implements SessionSink {
         int id = allocatePacketId();
         InflightMessage im = new InflightMessage(id, m, false);
         inflight.put(id, im);
+        broker.stats().inflight(1);
         if (session.isPersistent()) {
             broker.stores().inflight().put(session.key(), im);
         }
         channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload()));
-        broker.stats().messageOut();
+        broker.stats().messageSent(m.qos(), m.payload().length);
         return true;
+    }
+
+    private long pendingBytes() {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     private int allocatePacketId() {
@@ -170,6 +223,7 @@ final class Outbound implements SessionSink {
             return; // unknown or duplicate acknowledgement: nothing to do
         }
         inflight.remove(packetId);
+        broker.stats().inflight(-1);
         if (session.isPersistent()) {
             broker.stores().inflight().remove(session.key(), packetId);
         }
@@ -195,11 +249,13 @@ final class Outbound implements SessionSink {
     private void refill() {
         boolean wrote = false;
         while (inflight.size() < maxInflight && !waiting.isEmpty()) {
+            broker.stats().queued(-1);
             wrote |= send(waiting.poll());
         }
         if (wrote) {
             channel.flush();
         }
+        updateCongestion();
     }
 
     /**
@@ -208,6 +264,11 @@ final class Outbound implements SessionSink {
      */
     List<StoredMessage> close() {
         closed = true;
+        congestion.wakeAll(); // publishers waiting for this subscriber go on
+        // this connection's inflight messages leave the count (a persistent session's stay in the store); its
+        // waiting ones too: the caller queues them in the store again, which counts them there
+        broker.stats().inflight(-inflight.size());
+        broker.stats().queued(-waiting.size());
         List<StoredMessage> left = new ArrayList<>(waiting.size());
         waiting.forEach(r -> left.add(r.message()));
         waiting.clear();

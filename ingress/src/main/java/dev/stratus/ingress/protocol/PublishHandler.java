@@ -1,5 +1,6 @@
 package dev.stratus.ingress.protocol;
 
+import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.router.topic.TopicName;
 import dev.stratus.state.model.StoredMessage;
@@ -43,6 +44,7 @@ final class PublishHandler implements PacketHandler {
         }
         StoredMessage stored = new StoredMessage(topic, ByteBufUtil.getBytes(publish.payload()), qos,
                 publish.fixedHeader().isRetain());
+        c.broker().stats().messageReceived(qos, stored.payload().length);
 
         if (!allowed(c, topic)) {
             // 3.1.1 has no negative acknowledgement: the message is acknowledged and dropped [MQTT-3.3.5-2]
@@ -57,7 +59,7 @@ final class PublishHandler implements PacketHandler {
                 c.broker().stores().inflight().markReceived(c.session().key(), packetId);
             }
         }
-        CompletionStage<Void> routed = c.broker().publish(stored);
+        CompletionStage<Void> routed = c.broker().publish(stored, c::pauseReadingFor);
         if (qos == 0) {
             return;
         }
@@ -66,7 +68,7 @@ final class PublishHandler implements PacketHandler {
         Stages.onLoop(routed, c.channel().eventLoop(), (v, error) -> {
             if (error != null) {
                 LOG.warnf(error, "%s: could not store a message for '%s'; closing without acknowledging", c, topic);
-                c.close("store error");
+                c.close(CloseReason.SERVER_ERROR, "store error");
                 return;
             }
             acknowledge(c, qos, packetId);

@@ -1,6 +1,7 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.broker.RoutedMessage;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.router.topic.TopicFilter;
@@ -90,7 +91,7 @@ final class SubscribeHandler implements PacketHandler {
                 (v, error) -> {
                     if (error != null) {
                         LOG.warnf(error, "%s: could not store subscriptions; closing", c);
-                        c.close("store error");
+                        c.close(CloseReason.SERVER_ERROR, "store error");
                     } else if (c.state() == ConnectionState.CONNECTED) {
                         answer.run();
                     }

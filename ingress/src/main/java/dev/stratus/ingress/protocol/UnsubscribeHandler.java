@@ -1,6 +1,7 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.session.Session;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -55,7 +56,7 @@ final class UnsubscribeHandler implements PacketHandler {
                 (v, error) -> {
             if (error != null) {
                 LOG.warnf(error, "%s: could not remove subscriptions from the store; closing", c);
-                c.close("store error");
+                c.close(CloseReason.SERVER_ERROR, "store error");
             } else if (c.state() == ConnectionState.CONNECTED) {
                 c.channel().write(unsuback); // [MQTT-3.10.4-4]
             }

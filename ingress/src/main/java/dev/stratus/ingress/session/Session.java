@@ -22,7 +22,7 @@ public final class Session {
     private final Map<String, StoredSubscription> subscriptions = new ConcurrentHashMap<>();
     private volatile boolean persistent;
     private Object owner;
-    private SessionSink connection;
+    private volatile SessionSink connection;
 
     Session(SessionKey key) {
         this.key = key;
@@ -63,8 +63,12 @@ public final class Session {
         return owner == candidate;
     }
 
-    /** The connection that receives this session's messages now, or null while they are queued. */
-    public synchronized SessionSink connection() {
+    /**
+     * The connection that receives this session's messages now, or null while they are queued. To hand it a
+     * message, hold this session's monitor (see {@link dev.stratus.ingress.broker.Broker#deliver}); a bare read is
+     * only a hint.
+     */
+    public SessionSink connection() {
         return connection;
     }
 

@@ -52,7 +52,8 @@ class AclPahoIT {
                         "allow publish devices/%c/#",
                         "deny publish devices/#",
                         "allow subscribe private/# user=alice",
-                        "deny subscribe private/#"),
+                        "deny subscribe private/#",
+                        "allow subscribe $SYS/# client=sys-watcher"),
                 true)));
         watcherClient = PahoClients.connect(broker, "watcher", true, watcher);
         int[] granted = watcherClient.subscribeWithResponse(new String[] {"forbidden/#", "ctl/#", "users/#", "devices/#", "open/#"},

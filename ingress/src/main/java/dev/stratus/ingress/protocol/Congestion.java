@@ -1,0 +1,70 @@
+package dev.stratus.ingress.protocol;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Back-pressure from one subscriber to the publishers that feed it. The subscriber's event loop marks its
+ * outbound congested (socket buffer past its high-water mark, or QoS 1/2 overflow queue half full) and clear
+ * again (below the low-water mark, queue a quarter full); a publisher that routed a message to a congested
+ * subscriber stops reading until it is woken here. Publishers slow down instead of the broker dropping. A
+ * subscriber that stays congested longer than the give-up time is treated as stuck: publishers stop waiting
+ * for it, so one client that stopped reading cannot stall everybody else.
+ * <p>
+ * Thread-safe: the flag is written on the subscriber's loop, read and waited on from any publisher's loop.
+ */
+final class Congestion {
+
+    private final long giveUpNanos;
+    private volatile boolean congested;
+    private volatile long congestedSinceNanos;
+    private final Queue<Runnable> waiters = new ConcurrentLinkedQueue<>();
+
+    /**
+     * @param giveUpMillis after this long congested without a break, the subscriber counts as stuck: publishers
+     *                     no longer wait for it, and what it cannot take is dropped (and counted) instead
+     */
+    Congestion(long giveUpMillis) {
+        this.giveUpNanos = giveUpMillis * 1_000_000L;
+    }
+
+    boolean isCongested() {
+        return congested && System.nanoTime() - congestedSinceNanos < giveUpNanos;
+    }
+
+    void set(boolean nowCongested) {
+        if (nowCongested) {
+            if (!congested) {
+                congestedSinceNanos = System.nanoTime();
+                congested = true;
+            }
+        } else {
+            congested = false;
+            if (!waiters.isEmpty()) {
+                wakeAll();
+            }
+        }
+    }
+
+    /**
+     * Registers {@code wake} to run (on this subscriber's thread) when congestion clears.
+     *
+     * @return true when {@code wake} will run or has run; false when congestion had already cleared and the
+     *         caller need not wait
+     */
+    boolean await(Runnable wake) {
+        waiters.add(wake);
+        if (!isCongested() && waiters.remove(wake)) {
+            return false;
+        }
+        return true;
+    }
+
+    /** Wakes every waiter: on clearing, and when the subscriber goes away. */
+    void wakeAll() {
+        Runnable r;
+        while ((r = waiters.poll()) != null) {
+            r.run();
+        }
+    }
+}

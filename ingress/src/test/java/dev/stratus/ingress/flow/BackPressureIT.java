@@ -1,0 +1,134 @@
+package dev.stratus.ingress.flow;
+
+import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.config.BrokerConfig;
+import dev.stratus.ingress.support.RawMqttClient;
+import dev.stratus.ingress.support.RawMqttClient.Packet;
+import dev.stratus.ingress.support.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.stratus.ingress.support.RawMqttClient.connectPacket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Publishers faster than their subscribers are slowed down (the broker stops reading from them) instead of the
+ * broker dropping what it acknowledged; a subscriber that stops reading cannot stall its publishers for good.
+ */
+class BackPressureIT {
+
+    private static final int PUBLISH = 3;
+    private static final int PUBACK = 4;
+
+    private TestBroker broker;
+    private final List<RawMqttClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(RawMqttClient::close);
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private RawMqttClient client(String id) {
+        RawMqttClient c = RawMqttClient.connected(broker.tcpPort(), connectPacket(id).keepAlive(60));
+        clients.add(c);
+        return c;
+    }
+
+    /** Every message of a burst written in one go, on another thread: the write blocks while the broker pauses. */
+    private static CompletableFuture<Void> burst(RawMqttClient publisher, String topic, int count, int qos, int size) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 1; i <= count; i++) {
+            byte[] payload = ByteBuffer.allocate(Math.max(4, size)).putInt(i).array();
+            all.writeBytes(RawMqttClient.publish(topic, payload, qos, false, false, qos == 0 ? 0 : 1 + (i - 1) % 65535));
+        }
+        byte[] bytes = all.toByteArray();
+        return CompletableFuture.runAsync(() -> publisher.sendRaw(bytes));
+    }
+
+    @Test
+    void acknowledgedQos1MessagesAreNotDroppedWhenThePublisherOutpacesTheSubscriber() throws Exception {
+        broker = TestBroker.start(BrokerConfig.forTests()
+                .withLimits(BrokerConfig.Limits.defaults().withMaxQueued(40).withMaxInflight(2)));
+        RawMqttClient subscriber = client("slow-sub");
+        subscriber.subscribeAndAwait(1, "bp/q1", 1);
+        RawMqttClient publisher = client("fast-pub");
+
+        int count = 3000;
+        CompletableFuture<Void> sent = burst(publisher, "bp/q1", count, 1, 16);
+        AtomicInteger acked = new AtomicInteger();
+        CompletableFuture<Void> pubacks = CompletableFuture.runAsync(() -> {
+            while (acked.get() < count) {
+                if (publisher.readPacket(Duration.ofSeconds(20)).type() == PUBACK) {
+                    acked.incrementAndGet();
+                }
+            }
+        });
+        int expected = 1;
+        while (expected <= count) {
+            Packet p = subscriber.readPacket(Duration.ofSeconds(20));
+            assertThat(p.type()).isEqualTo(PUBLISH);
+            assertThat(ByteBuffer.wrap(p.payload()).getInt()).as("in order, none missing").isEqualTo(expected);
+            subscriber.send(RawMqttClient.puback(p.packetId()));
+            expected++;
+        }
+        sent.get(20, TimeUnit.SECONDS);
+        pubacks.get(20, TimeUnit.SECONDS);
+        assertThat(acked.get()).isEqualTo(count);
+        assertThat(broker.broker().stats().dropped(DropReason.QUEUE_FULL)).isZero();
+    }
+
+    @Test
+    void qos0FanInIsSlowedDownNotDropped() throws Exception {
+        broker = TestBroker.start();
+        RawMqttClient subscriber = client("fan-in-sub");
+        subscriber.subscribeAndAwait(1, "fan/+", 0);
+        int publishers = 4;
+        int each = 25_000;
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+            sends.add(burst(client("fan-in-pub-" + p), "fan/" + p, each, 0, 64));
+        }
+        int received = 0;
+        while (received < publishers * each) {
+            assertThat(subscriber.readPacket(Duration.ofSeconds(20)).type()).isEqualTo(PUBLISH);
+            received++;
+        }
+        for (CompletableFuture<Void> s : sends) {
+            s.get(20, TimeUnit.SECONDS);
+        }
+        assertThat(broker.broker().stats().dropped(DropReason.SLOW_SUBSCRIBER)).isZero();
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingDoesNotStallItsPublishersForGood() throws Exception {
+        broker = TestBroker.start();
+        RawMqttClient stuck = client("stuck-sub");
+        stuck.subscribeAndAwait(1, "big/#", 0);
+        RawMqttClient healthy = client("healthy-sub");
+        healthy.subscribeAndAwait(1, "other", 0);
+        RawMqttClient publisher = client("big-pub");
+
+        // far more than the socket buffers and the broker's outbound limit can hold for a reader that never reads
+        CompletableFuture<Void> sent = burst(publisher, "big/data", 2_000, 0, 8 * 1024);
+        sent.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> broker.broker().stats().dropped(DropReason.SLOW_SUBSCRIBER) > 0);
+
+        publisher.send(RawMqttClient.publish("other", "still serving"));
+        Packet p = healthy.readPacket(Duration.ofSeconds(10));
+        assertThat(p.payloadText()).isEqualTo("still serving");
+    }
+}
