@@ -6,7 +6,10 @@ import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionRegistry;
 import dev.stratus.ingress.session.SessionSink;
+import dev.stratus.router.trie.MatchConsumer;
+import dev.stratus.router.trie.MaxQosCollector;
 import dev.stratus.router.trie.SubscriptionTrie;
+import io.netty.util.concurrent.FastThreadLocal;
 import dev.stratus.state.StateStores;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.StoredSubscription;
@@ -14,9 +17,7 @@ import dev.stratus.state.model.TenantId;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -151,30 +152,49 @@ public final class Broker {
             writes = new ArrayList<>(2);
             writes.add(stores.retained().put(tenant, message));
         }
-        Map<Session, StoredSubscription> targets = new HashMap<>();
-        subscriptions.match(message.topic(), (session, sub) -> targets.merge(session, sub,
-                (a, b) -> a.qos() >= b.qos() ? a : b));
-        if (targets.isEmpty() && counted) {
-            stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
-        }
-        // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
-        RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
-        for (Map.Entry<Session, StoredSubscription> e : targets.entrySet()) {
-            // [MQTT-3.8.4-6] delivered at the lower of the published and the granted QoS
-            RoutedMessage copy = forwarded.withQos(Math.min(message.qos(), e.getValue().qos()));
-            CompletionStage<?> w = deliver(e.getKey(), copy);
-            if (congested != null) {
-                SessionSink sink = e.getKey().connection();
-                if (sink != null && sink.isCongested()) {
-                    congested.accept(sink);
+        RouteScratch scratch = RouteScratch.acquire();
+        try {
+            MaxQosCollector<Session> targets = scratch.targets;
+            subscriptions.match(message.topic(), scratch.collect);
+            int n = targets.size();
+            if (n == 0) {
+                if (counted) {
+                    stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
+                }
+            } else {
+                // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
+                RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
+                RoutedMessage qos0 = null;
+                RoutedMessage qos1 = null;
+                for (int i = 0; i < n; i++) {
+                    Session session = targets.keyAt(i);
+                    // [MQTT-3.8.4-6] delivered at the lower of the published and the granted QoS; one copy per QoS
+                    int qos = Math.min(message.qos(), targets.qosAt(i));
+                    RoutedMessage copy;
+                    if (qos == forwarded.message().qos()) {
+                        copy = forwarded;
+                    } else if (qos == 0) {
+                        copy = qos0 != null ? qos0 : (qos0 = forwarded.withQos(0));
+                    } else {
+                        copy = qos1 != null ? qos1 : (qos1 = forwarded.withQos(1));
+                    }
+                    CompletionStage<?> w = deliver(session, copy);
+                    if (congested != null) {
+                        SessionSink sink = session.connection();
+                        if (sink != null && sink.isCongested()) {
+                            congested.accept(sink);
+                        }
+                    }
+                    if (w != DONE) {
+                        if (writes == null) {
+                            writes = new ArrayList<>();
+                        }
+                        writes.add(w);
+                    }
                 }
             }
-            if (w != DONE) {
-                if (writes == null) {
-                    writes = new ArrayList<>();
-                }
-                writes.add(w);
-            }
+        } finally {
+            scratch.release();
         }
         if (writes == null) {
             return DONE;
@@ -212,5 +232,43 @@ public final class Broker {
                         LOG.debugf("queue of %s full: dropped %d oldest", session.key(), r.dropped());
                     }
                 });
+    }
+
+    /**
+     * Per-thread scratch space for {@link #route}: the matches of one message collapsed to one entry per session
+     * at the highest granted QoS [MQTT-3.3.5-1], without a map per message. A re-entrant route on the same thread
+     * (a consumer that publishes) gets a fresh one.
+     */
+    private static final class RouteScratch {
+        private static final FastThreadLocal<RouteScratch> CURRENT = new FastThreadLocal<>() {
+            @Override
+            protected RouteScratch initialValue() {
+                return new RouteScratch();
+            }
+        };
+        /** Past this many sessions the arrays are not kept for the next message. */
+        private static final int KEEP_LIMIT = 4096;
+
+        final MaxQosCollector<Session> targets = new MaxQosCollector<>();
+        final MatchConsumer<Session, StoredSubscription> collect = (session, sub) -> targets.add(session, sub.qos());
+        private boolean inUse;
+
+        static RouteScratch acquire() {
+            RouteScratch s = CURRENT.get();
+            if (s.inUse) {
+                s = new RouteScratch();
+            }
+            s.inUse = true;
+            return s;
+        }
+
+        void release() {
+            boolean big = targets.size() > KEEP_LIMIT;
+            targets.clear(); // drops the session references
+            inUse = false;
+            if (big && CURRENT.get() == this) {
+                CURRENT.remove();
+            }
+        }
     }
 }

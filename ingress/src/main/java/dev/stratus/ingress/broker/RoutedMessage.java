@@ -3,35 +3,43 @@ package dev.stratus.ingress.broker;
 import dev.stratus.state.model.StoredMessage;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A message on its way to subscribers. A payload larger than the copy threshold is copied once, at routing, into
  * direct memory that every subscriber's socket writes from; a smaller one is copied into each subscriber's
  * outbound buffer. Copying was faster up to 64 KB in the fan-out benchmark; above that both cost the same CPU
  * (the kernel's copy dominates) and sharing keeps one copy in memory instead of one per subscriber
- * (docs/benchmarks.md).
+ * (docs/benchmarks.md). The topic is encoded to UTF-8 once, at routing, not once per subscriber.
  *
  * @param message        the message as delivered (QoS and RETAIN already set for the subscriber)
  * @param sharedPayload  read-only direct copy of the payload, or null when the payload is small
+ * @param topicUtf8      the topic name encoded as UTF-8 (never modified), or null to encode it when writing
  */
-public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
+public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8) {
+
+    public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
+        this(message, sharedPayload, null);
+    }
 
     public static RoutedMessage of(StoredMessage message, int copyThreshold) {
+        byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
         byte[] payload = message.payload();
         if (payload.length <= copyThreshold) {
-            return new RoutedMessage(message, null);
+            return new RoutedMessage(message, null, topic);
         }
         ByteBuffer direct = ByteBuffer.allocateDirect(payload.length);
         direct.put(payload).flip();
         // garbage collected, not reference counted: a message queued or dropped anywhere cannot leak it
-        return new RoutedMessage(message, direct.asReadOnlyBuffer());
+        return new RoutedMessage(message, direct.asReadOnlyBuffer(), topic);
     }
 
     public RoutedMessage withQos(int qos) {
-        return qos == message.qos() ? this : new RoutedMessage(message.withQos(qos), sharedPayload);
+        return qos == message.qos() ? this : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8);
     }
 
     public RoutedMessage withRetain(boolean retain) {
-        return retain == message.retain() ? this : new RoutedMessage(message.withRetain(retain), sharedPayload);
+        return retain == message.retain() ? this
+                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8);
     }
 }

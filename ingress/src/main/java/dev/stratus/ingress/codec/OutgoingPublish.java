@@ -12,6 +12,13 @@ import java.nio.ByteBuffer;
  * @param packetId       the packet identifier for QoS 1 and 2, else 0
  * @param dup            the DUP flag: set on a re-delivery [MQTT-3.3.1-1]
  * @param sharedPayload  direct copy of a large payload shared by all subscribers, or null
+ * @param topicUtf8      the topic already encoded as UTF-8, shared by all subscribers (never modified), or null
+ *                       to have the encoder encode {@code message.topic()}
  */
-public record OutgoingPublish(StoredMessage message, int packetId, boolean dup, ByteBuffer sharedPayload) {
+public record OutgoingPublish(StoredMessage message, int packetId, boolean dup, ByteBuffer sharedPayload,
+                              byte[] topicUtf8) {
+
+    public OutgoingPublish(StoredMessage message, int packetId, boolean dup, ByteBuffer sharedPayload) {
+        this(message, packetId, dup, sharedPayload, null);
+    }
 }

@@ -30,7 +30,8 @@ public final class PublishEncoder extends ChannelOutboundHandlerAdapter {
             return;
         }
         StoredMessage m = publish.message();
-        int topicLength = ByteBufUtil.utf8Bytes(m.topic());
+        byte[] topicUtf8 = publish.topicUtf8(); // encoded once per message when routed
+        int topicLength = topicUtf8 != null ? topicUtf8.length : ByteBufUtil.utf8Bytes(m.topic());
         int payloadLength = m.payload().length;
         int variableHeader = 2 + topicLength + (m.qos() > 0 ? 2 : 0);
         int remaining = variableHeader + payloadLength;
@@ -40,7 +41,11 @@ public final class PublishEncoder extends ChannelOutboundHandlerAdapter {
         buf.writeByte(0x30 | (publish.dup() ? 0x08 : 0) | (m.qos() << 1) | (m.retain() ? 0x01 : 0));
         writeRemainingLength(buf, remaining);
         buf.writeShort(topicLength);
-        ByteBufUtil.writeUtf8(buf, m.topic());
+        if (topicUtf8 != null) {
+            buf.writeBytes(topicUtf8);
+        } else {
+            ByteBufUtil.writeUtf8(buf, m.topic());
+        }
         if (m.qos() > 0) {
             buf.writeShort(publish.packetId());
         }

@@ -174,7 +174,7 @@ final class Outbound implements SessionSink {
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
                 return false;
             }
-            channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload()));
+            channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload(), routed.topicUtf8()));
             broker.stats().messageSent(0, m.payload().length);
             return true;
         }
@@ -195,7 +195,7 @@ final class Outbound implements SessionSink {
         if (session.isPersistent()) {
             broker.stores().inflight().put(session.key(), im);
         }
-        channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload()));
+        channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8()));
         broker.stats().messageSent(m.qos(), m.payload().length);
         return true;
     }

@@ -97,6 +97,26 @@ public final class MaxQosCollector<K> implements MatchConsumer<K, Integer> {
         return size;
     }
 
+    /**
+     * The {@code i}-th distinct subscriber in first-seen order, {@code 0 <= i < size()}: with {@link #qosAt} an
+     * iteration that allocates nothing (no lambda, no boxing).
+     */
+    @SuppressWarnings("unchecked")
+    public K keyAt(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        return (K) keys[order[i]];
+    }
+
+    /** The highest QoS collected for the {@code i}-th distinct subscriber, {@code 0 <= i < size()}. */
+    public int qosAt(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        return qos[order[i]];
+    }
+
     /** Calls {@code action} once per distinct subscriber with its highest QoS, in first-seen order. */
     @SuppressWarnings("unchecked")
     public void forEach(BiConsumer<? super K, ? super Integer> action) {
