@@ -24,7 +24,6 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -33,7 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * CONNECT: validate, authenticate, claim the session (taking it over from an older connection), answer CONNACK,
@@ -112,7 +111,7 @@ final class ConnectHandler implements PacketHandler {
                 vh.hasPassword() ? payload.passwordInBytes() : null);
         Will acceptedWill = will;
         EventLoop loop = c.channel().eventLoop();
-        broker.authenticator().authenticate(credentials).whenCompleteAsync((result, error) -> {
+        whenCompleteOn(broker.authenticator().authenticate(credentials), loop, (result, error) -> {
             if (error != null) {
                 broker.stats().authenticationError();
             } else {
@@ -132,7 +131,21 @@ final class ConnectHandler implements PacketHandler {
                 c.will(acceptedWill);
                 claimSession(c, vh.isCleanSession());
             }
-        }, loop);
+        });
+    }
+
+    /**
+     * {@code action} on the event loop: right away when the stage is already complete and this is that loop (the
+     * static authenticator and the in-memory stores answer at once), else as a task on the loop. Either way an
+     * exception thrown by {@code action} ends up in the returned stage, as with {@code whenCompleteAsync}.
+     */
+    private static <T> void whenCompleteOn(CompletionStage<T> stage, EventLoop loop,
+                                           BiConsumer<? super T, ? super Throwable> action) {
+        if (stage instanceof CompletableFuture<T> f && f.isDone() && loop.inEventLoop()) {
+            f.whenComplete(action);
+        } else {
+            stage.whenCompleteAsync(action, loop);
+        }
     }
 
     /** Flag combinations the spec forbids; each closes the connection. */
@@ -170,8 +183,7 @@ final class ConnectHandler implements PacketHandler {
     private static void installKeepAlive(MqttConnection c, int requestedSeconds) {
         int max = c.broker().config().limits().maxKeepAliveSeconds();
         int seconds = requestedSeconds == 0 || requestedSeconds > max ? max : requestedSeconds;
-        c.channel().pipeline().addBefore(c.context().name(), "keepAlive",
-                new IdleStateHandler(seconds * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        c.startKeepAlive(seconds * 1500L);
     }
 
     private static void claimSession(MqttConnection c, boolean cleanSession) {
@@ -179,11 +191,23 @@ final class ConnectHandler implements PacketHandler {
         SessionKey key = new SessionKey(broker.tenant(), c.clientId());
         SessionRegistry.Claim claim = broker.sessions().claim(key, c);
         EventLoop loop = c.channel().eventLoop();
-        CompletionStage<Void> previousGone = claim.previousOwner() instanceof MqttConnection previous
-                ? toStage(previous.takeOver())
-                : CompletableFuture.completedFuture(null);
-        previousGone.thenComposeAsync(v -> prepareSession(c, claim, cleanSession), loop)
-                .whenCompleteAsync((resumed, error) -> {
+        CompletionStage<Resumed> prepared;
+        if (claim.previousOwner() instanceof MqttConnection previous) {
+            prepared = toStage(previous.takeOver()).thenComposeAsync(v -> prepareSession(c, claim, cleanSession), loop);
+        } else if (loop.inEventLoop()) {
+            // no connection to take over from: prepare right here instead of a round trip through the loop
+            CompletionStage<Resumed> stage;
+            try {
+                stage = prepareSession(c, claim, cleanSession);
+            } catch (RuntimeException e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            prepared = stage;
+        } else {
+            prepared = CompletableFuture.completedFuture(null)
+                    .thenComposeAsync(v -> prepareSession(c, claim, cleanSession), loop);
+        }
+        whenCompleteOn(prepared, loop, (resumed, error) -> {
                     if (c.state() != ConnectionState.CONNECTING || !claim.session().isOwnedBy(c)) {
                         if (c.state() == ConnectionState.CONNECTING) {
                             c.close(CloseReason.TAKEN_OVER, "session taken over during connect");
@@ -196,7 +220,7 @@ final class ConnectHandler implements PacketHandler {
                         return;
                     }
                     accept(c, claim.session(), resumed);
-                }, loop);
+                });
     }
 
     /** What a resumed session brings back; its queued messages are read after it is attached. */
@@ -251,7 +275,9 @@ final class ConnectHandler implements PacketHandler {
     private static void accept(MqttConnection c, Session session, Resumed resumed) {
         Outbound outbound = new Outbound(c.channel(), c.broker(), session);
         c.session(session, outbound);
-        c.receivedQos2().addAll(resumed.receivedQos2());
+        if (!resumed.receivedQos2().isEmpty()) {
+            c.receivedQos2().addAll(resumed.receivedQos2());
+        }
         // [MQTT-3.2.2-1..3] session present only when a persistent session was resumed
         c.channel().write(connack(MqttConnectReturnCode.CONNECTION_ACCEPTED, resumed.present()));
         // from here on deliveries go to this connection and wait there behind what the store still queues

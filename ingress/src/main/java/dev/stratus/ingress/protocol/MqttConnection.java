@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -40,9 +39,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private ChannelHandlerContext ctx;
     private ConnectionState state = ConnectionState.AWAIT_CONNECT;
+    /** Pending until CONNECT arrives, then null: a cancelled task is not kept for the life of the connection. */
     private ScheduledFuture<?> connectTimeout;
-    private final ArrayDeque<MqttMessage> deferred = new ArrayDeque<>();
+    /** Allocated on first use: most connections never defer a packet. */
+    private ArrayDeque<MqttMessage> deferred;
+    /**
+     * Completed once this connection has handed its session over ({@link #takeOver()}); created only when another
+     * connection asks, under this object's monitor together with {@link #inactive}.
+     */
     private Promise<Void> detached;
+    private boolean inactive;
+    /** Keep alive [MQTT-3.1.2-24], 0 until CONNECT: 1.5 times the keep alive, as an IdleStateHandler would do it. */
+    private long keepAliveNanos;
+    private long lastReadNanos;
+    private boolean reading;
+    private ScheduledFuture<?> keepAliveTimer;
     /** The longest a publisher waits for a congested subscriber before reading again. */
     static final long MAX_READ_PAUSE_MILLIS = 2000;
     private boolean readPaused;
@@ -61,8 +72,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean countedAsSocket;
     /** The first reason given for closing; null until then. */
     private CloseReason closeReason;
-    /** Inbound QoS 2 packet ids received and not yet released by PUBREL [MQTT-4.3.3-2]. */
-    private final Set<Integer> receivedQos2 = new HashSet<>();
+    /** Inbound QoS 2 packet ids received and not yet released by PUBREL [MQTT-4.3.3-2]; allocated on first use. */
+    private Set<Integer> receivedQos2;
 
     public MqttConnection(Broker broker, PacketHandlers handlers, String transport) {
         this.broker = broker;
@@ -74,7 +85,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext context) {
         this.ctx = context;
         this.channel = context.channel();
-        this.detached = context.executor().newPromise();
         countedAsSocket = true;
         broker.stats().socketOpened();
         long timeoutMillis = broker.config().limits().connectTimeout().toMillis();
@@ -89,6 +99,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
+        reading = true;
         if (!(msg instanceof MqttMessage message)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -99,16 +110,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         if (readPaused && state == ConnectionState.CONNECTED && message.decoderResult().isSuccess()) {
             // back-pressure: the rest of what was already read waits (at most one read's worth)
-            deferred.add(message);
+            deferred().add(message);
             return;
         }
         if (state == ConnectionState.CONNECTING && message.decoderResult().isSuccess()) {
-            if (deferred.size() >= MAX_DEFERRED) {
+            if (deferred != null && deferred.size() >= MAX_DEFERRED) {
                 ReferenceCountUtil.release(message);
                 protocolViolation("too many packets before CONNACK");
                 return;
             }
-            deferred.add(message);
+            deferred().add(message);
             return;
         }
         dispatch(message);
@@ -175,6 +186,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) {
+        if (reading) {
+            lastReadNanos = System.nanoTime();
+            reading = false;
+        }
         // acknowledgements written while handling this read go out in one flush
         context.flush();
         context.fireChannelReadComplete();
@@ -182,16 +197,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
-        if (evt instanceof IdleStateEvent && readPaused) {
-            return; // we stopped reading (back-pressure): the client's silence is ours
+        context.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * [MQTT-3.1.2-24] close after {@code millis} without a packet. Same timing as Netty's reader-idle
+     * IdleStateHandler (a read counts when its read completes), without the extra handler, context and task.
+     */
+    void startKeepAlive(long millis) {
+        keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        lastReadNanos = System.nanoTime();
+        reading = false;
+        if (channel.isActive()) {
+            keepAliveTimer = ctx.executor().schedule(this::checkKeepAlive, keepAliveNanos, TimeUnit.NANOSECONDS);
         }
-        if (evt instanceof IdleStateEvent) {
-            // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive: close as a network failure
-            LOG.debugf("%s: keep alive expired, closing", this);
-            close(CloseReason.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+    }
+
+    private void checkKeepAlive() {
+        if (state == ConnectionState.CLOSED && !channel.isActive()) {
             return;
         }
-        context.fireUserEventTriggered(evt);
+        long next = keepAliveNanos;
+        if (!reading) {
+            next -= System.nanoTime() - lastReadNanos;
+        }
+        if (next > 0) {
+            keepAliveTimer = ctx.executor().schedule(this::checkKeepAlive, next, TimeUnit.NANOSECONDS);
+            return;
+        }
+        keepAliveTimer = ctx.executor().schedule(this::checkKeepAlive, keepAliveNanos, TimeUnit.NANOSECONDS);
+        if (readPaused) {
+            return; // we stopped reading (back-pressure): the client's silence is ours
+        }
+        // nothing received for 1.5 times the keep alive: close as a network failure
+        LOG.debugf("%s: keep alive expired, closing", this);
+        close(CloseReason.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
     }
 
     @Override
@@ -213,9 +253,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         state = ConnectionState.CLOSED;
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+            connectTimeout = null;
         }
-        deferred.forEach(ReferenceCountUtil::release);
-        deferred.clear();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel(false);
+            keepAliveTimer = null;
+        }
+        if (deferred != null) {
+            deferred.forEach(ReferenceCountUtil::release);
+            deferred.clear();
+        }
         try {
             if (session != null) {
                 new ConnectionCleanup(this).run();
@@ -229,7 +276,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 broker.stats().socketClosed(closeReason != null ? closeReason
                         : broker.isShuttingDown() ? CloseReason.SERVER_SHUTDOWN : CloseReason.SOCKET_ERROR);
             }
-            detached.trySuccess(null);
+            Promise<Void> waiting;
+            synchronized (this) {
+                inactive = true;
+                waiting = detached;
+            }
+            if (waiting != null) {
+                waiting.trySuccess(null);
+            }
             context.fireChannelInactive();
         }
     }
@@ -255,6 +309,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     void connecting() {
         state = ConnectionState.CONNECTING;
         connectTimeout.cancel(false);
+        connectTimeout = null;
+    }
+
+    private ArrayDeque<MqttMessage> deferred() {
+        if (deferred == null) {
+            deferred = new ArrayDeque<>();
+        }
+        return deferred;
     }
 
     /** CONNACK 0x00 was written: replay what the client sent meanwhile. */
@@ -266,7 +328,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Handles what arrived while CONNECT was processed or reading was paused, until paused again. */
     private void replayDeferred() {
         MqttMessage m;
-        while (state == ConnectionState.CONNECTED && !readPaused && (m = deferred.poll()) != null) {
+        while (deferred != null && state == ConnectionState.CONNECTED && !readPaused && (m = deferred.poll()) != null) {
             dispatch(m);
         }
         ctx.flush();
@@ -321,6 +383,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     Set<Integer> receivedQos2() {
+        if (receivedQos2 == null) {
+            receivedQos2 = new HashSet<>();
+        }
         return receivedQos2;
     }
 
@@ -344,6 +409,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      * connection's event loop) once this connection has handed the session over.
      */
     Future<Void> takeOver() {
+        Promise<Void> done;
+        synchronized (this) {
+            if (detached == null) {
+                detached = channel.eventLoop().newPromise();
+                if (inactive) {
+                    detached.setSuccess(null);
+                }
+            }
+            done = detached;
+        }
         channel.eventLoop().execute(() -> {
             if (state != ConnectionState.CLOSED) {
                 takenOver = true;
@@ -351,7 +426,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 close(CloseReason.TAKEN_OVER, "session taken over");
             }
         });
-        return detached;
+        return done;
     }
 
     void protocolViolation(String what) {

@@ -4,9 +4,11 @@ import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.protocol.PacketHandlers;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -26,6 +28,9 @@ import java.util.Map;
 public final class MqttServer {
 
     private static final Logger LOG = Logger.getLogger(MqttServer.class);
+
+    private static final RecvByteBufAllocator RECV_ALLOCATOR =
+            new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
 
     private final Broker broker;
     private final EventLoopGroup group;
@@ -60,6 +65,9 @@ public final class MqttServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                // one allocator for all connections (each channel keeps its own handle): Netty's default is a new
+                // one per channel; 16 messages per read is what a socket channel gets by default
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
                 .childHandler(new MqttChannelInitializer(listener, broker, handlers, ssl, tracker));
         Channel channel = bootstrap.bind(broker.config().host(), port).syncUninterruptibly().channel();
         bound.put(listener, channel);
