@@ -61,7 +61,7 @@ class BackPressureIT {
     @Test
     void acknowledgedQos1MessagesAreNotDroppedWhenThePublisherOutpacesTheSubscriber() throws Exception {
         broker = TestBroker.start(BrokerConfig.forTests()
-                .withLimits(BrokerConfig.Limits.defaults().withMaxQueued(40).withMaxInflight(2)));
+                .withLimits(BrokerConfig.Limits.defaults().withMaxQueued(200).withMaxInflight(2)));
         RawMqttClient subscriber = client("slow-sub");
         subscriber.subscribeAndAwait(1, "bp/q1", 1);
         RawMqttClient publisher = client("fast-pub");
