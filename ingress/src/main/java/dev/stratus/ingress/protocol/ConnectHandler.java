@@ -32,7 +32,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 
 /**
  * CONNECT: validate, authenticate, claim the session (taking it over from an older connection), answer CONNACK,
@@ -111,7 +110,7 @@ final class ConnectHandler implements PacketHandler {
                 vh.hasPassword() ? payload.passwordInBytes() : null);
         Will acceptedWill = will;
         EventLoop loop = c.channel().eventLoop();
-        whenCompleteOn(broker.authenticator().authenticate(credentials), loop, (result, error) -> {
+        Stages.onLoop(broker.authenticator().authenticate(credentials), loop, (result, error) -> {
             if (error != null) {
                 broker.stats().authenticationError();
             } else {
@@ -132,20 +131,6 @@ final class ConnectHandler implements PacketHandler {
                 claimSession(c, vh.isCleanSession());
             }
         });
-    }
-
-    /**
-     * {@code action} on the event loop: right away when the stage is already complete and this is that loop (the
-     * static authenticator and the in-memory stores answer at once), else as a task on the loop. Either way an
-     * exception thrown by {@code action} ends up in the returned stage, as with {@code whenCompleteAsync}.
-     */
-    private static <T> void whenCompleteOn(CompletionStage<T> stage, EventLoop loop,
-                                           BiConsumer<? super T, ? super Throwable> action) {
-        if (stage instanceof CompletableFuture<T> f && f.isDone() && loop.inEventLoop()) {
-            f.whenComplete(action);
-        } else {
-            stage.whenCompleteAsync(action, loop);
-        }
     }
 
     /** Flag combinations the spec forbids; each closes the connection. */
@@ -207,7 +192,7 @@ final class ConnectHandler implements PacketHandler {
             prepared = CompletableFuture.completedFuture(null)
                     .thenComposeAsync(v -> prepareSession(c, claim, cleanSession), loop);
         }
-        whenCompleteOn(prepared, loop, (resumed, error) -> {
+        Stages.onLoop(prepared, loop, (resumed, error) -> {
                     if (c.state() != ConnectionState.CONNECTING || !claim.session().isOwnedBy(c)) {
                         if (c.state() == ConnectionState.CONNECTING) {
                             c.close(CloseReason.TAKEN_OVER, "session taken over during connect");
