@@ -35,6 +35,8 @@ public final class Broker {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Boolean> MATCHED = CompletableFuture.completedFuture(true);
+    private static final CompletableFuture<Boolean> UNMATCHED = CompletableFuture.completedFuture(false);
 
     private final BrokerConfig config;
     private final StateStores stores;
@@ -122,41 +124,48 @@ public final class Broker {
 
     /**
      * Routes an application message. The returned stage completes when every store write it caused (retained
-     * message, queued messages of offline sessions) is done: the publisher is acknowledged only then.
+     * message, queued messages of offline sessions) is done: the publisher is acknowledged only then. It tells
+     * whether any subscription matched.
      */
-    public CompletionStage<Void> publish(StoredMessage message) {
-        return publish(message, null);
+    public CompletionStage<Boolean> publish(StoredMessage message) {
+        return publish(message, null, null);
     }
 
     /**
-     * Routes a message from a client. {@code congested} (may be null) is told about each receiving connection
-     * that cannot keep up, so that the publisher's connection can stop reading for a while (back-pressure).
+     * Routes a message from a client. {@code publisher} is the publishing session (for No Local [MQTT5-3.8.3-3];
+     * may be null). {@code congested} (may be null) is told about each receiving connection that cannot keep up,
+     * so that the publisher's connection can stop reading for a while (back-pressure).
+     *
+     * @return completes when the store writes routing caused are done; true when a subscription matched
      */
-    public CompletionStage<Void> publish(StoredMessage message, Consumer<SessionSink> congested) {
+    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested) {
         stats.messageIn();
-        return route(message, true, congested);
+        return route(message, true, publisher, congested);
     }
 
     /**
      * Routes a message the broker itself publishes ({@code $SYS} statistics): as {@link #publish}, but not counted
      * as received, nor as dropped when no one subscribes, so that it does not inflate the statistics it reports.
      */
-    public CompletionStage<Void> publishInternal(StoredMessage message) {
-        return route(message, false, null);
+    public CompletionStage<Boolean> publishInternal(StoredMessage message) {
+        return route(message, false, null, null);
     }
 
-    private CompletionStage<Void> route(StoredMessage message, boolean counted, Consumer<SessionSink> congested) {
+    private CompletionStage<Boolean> route(StoredMessage message, boolean counted, Session publisher,
+                                           Consumer<SessionSink> congested) {
         List<CompletionStage<?>> writes = null;
         if (message.retain()) {
             // [MQTT-3.3.1-5] store, [MQTT-3.3.1-10] an empty payload removes; the stored copy keeps RETAIN=1
             writes = new ArrayList<>(2);
             writes.add(stores.retained().put(tenant, message));
         }
-        RouteScratch scratch = RouteScratch.acquire();
+        boolean matched;
+        RouteScratch scratch = RouteScratch.acquire(publisher);
         try {
             MaxQosCollector<Session> targets = scratch.targets;
             subscriptions.match(message.topic(), scratch.collect);
             int n = targets.size();
+            matched = n > 0;
             if (n == 0) {
                 if (counted) {
                     stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
@@ -178,6 +187,9 @@ public final class Broker {
                     } else {
                         copy = qos1 != null ? qos1 : (qos1 = forwarded.withQos(1));
                     }
+                    if (scratch.options != null) {
+                        copy = scratch.options.apply(session, copy, message.retain());
+                    }
                     CompletionStage<?> w = deliver(session, copy);
                     if (congested != null) {
                         SessionSink sink = session.connection();
@@ -197,10 +209,10 @@ public final class Broker {
             scratch.release();
         }
         if (writes == null) {
-            return DONE;
+            return matched ? MATCHED : UNMATCHED;
         }
         return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
-                .toArray(CompletableFuture[]::new));
+                .toArray(CompletableFuture[]::new)).thenApply(v -> matched);
     }
 
     /**
@@ -222,6 +234,18 @@ public final class Broker {
         }
     }
 
+    /**
+     * Removes everything the store holds for a session: its record and subscriptions, its queue (the count of
+     * queued messages learns how many were discarded) and its inflight messages.
+     */
+    public CompletionStage<Void> discardStoredSession(dev.stratus.state.model.SessionKey key) {
+        return CompletableFuture.allOf(
+                stores.sessions().delete(key).toCompletableFuture(),
+                stores.queues().poll(key, Integer.MAX_VALUE)
+                        .thenAccept(discarded -> stats.queued(-discarded.size())).toCompletableFuture(),
+                stores.inflight().clear(key).toCompletableFuture());
+    }
+
     /** Appends to the session's bounded queue in the store; the oldest message is dropped and counted. */
     public CompletionStage<?> enqueueOffline(Session session, StoredMessage message) {
         return stores.queues().enqueue(session.key(), message, config.limits().maxQueued())
@@ -236,8 +260,10 @@ public final class Broker {
 
     /**
      * Per-thread scratch space for {@link #route}: the matches of one message collapsed to one entry per session
-     * at the highest granted QoS [MQTT-3.3.5-1], without a map per message. A re-entrant route on the same thread
-     * (a consumer that publishes) gets a fresh one.
+     * at the highest granted QoS [MQTT-3.3.5-1], without a map per message. Subscriptions with MQTT 5 options that
+     * change the delivery (Retain As Published, a Subscription Identifier) are noted in {@link #options}, which
+     * exists only for messages that match such a subscription. A re-entrant route on the same thread (a consumer
+     * that publishes) gets a fresh one.
      */
     private static final class RouteScratch {
         private static final FastThreadLocal<RouteScratch> CURRENT = new FastThreadLocal<>() {
@@ -250,21 +276,40 @@ public final class Broker {
         private static final int KEEP_LIMIT = 4096;
 
         final MaxQosCollector<Session> targets = new MaxQosCollector<>();
-        final MatchConsumer<Session, StoredSubscription> collect = (session, sub) -> targets.add(session, sub.qos());
+        final MatchConsumer<Session, StoredSubscription> collect = this::collect;
+        /** The publishing session, for No Local; null for the broker's own messages. */
+        private Session publisher;
+        DeliveryOptions options;
         private boolean inUse;
 
-        static RouteScratch acquire() {
+        private void collect(Session session, StoredSubscription sub) {
+            if (sub.noLocal() && session == publisher) {
+                return; // [MQTT5-3.8.3-3] not sent back to the connection that published it
+            }
+            targets.add(session, sub.qos());
+            if (sub.retainAsPublished() || sub.subscriptionId() != 0) {
+                if (options == null) {
+                    options = new DeliveryOptions();
+                }
+                options.add(session, sub);
+            }
+        }
+
+        static RouteScratch acquire(Session publisher) {
             RouteScratch s = CURRENT.get();
             if (s.inUse) {
                 s = new RouteScratch();
             }
             s.inUse = true;
+            s.publisher = publisher;
             return s;
         }
 
         void release() {
             boolean big = targets.size() > KEEP_LIMIT;
             targets.clear(); // drops the session references
+            publisher = null;
+            options = null;
             inUse = false;
             if (big && CURRENT.get() == this) {
                 CURRENT.remove();

@@ -23,10 +23,15 @@ public final class BrokerNode implements AutoCloseable {
     private final SysTopicsPublisher sysTopics;
 
     public BrokerNode(BrokerConfig config, StateStores stores, EventLoopGroup group) {
+        this(config, stores, group, System::currentTimeMillis);
+    }
+
+    /** @param clock epoch milliseconds, for message expiry; tests pass one they can move forward */
+    public BrokerNode(BrokerConfig config, StateStores stores, EventLoopGroup group, java.util.function.LongSupplier clock) {
         this.broker = new Broker(config, stores,
                 new StaticAuthenticator(config.auth().allowAnonymous(), config.auth().users()),
                 AclAuthorizer.fromConfig(config.auth().aclRules(), config.auth().aclDefaultAllow()),
-                System::currentTimeMillis);
+                clock);
         this.server = new MqttServer(broker, group);
         this.sysTopics = new SysTopicsPublisher(broker, group.next(), config.sysInterval());
     }

@@ -13,5 +13,9 @@ public enum DropReason {
     /** A QoS 0 message for a client whose socket does not keep up. */
     SLOW_SUBSCRIBER,
     /** No subscription matched. */
-    NO_SUBSCRIBERS
+    NO_SUBSCRIBERS,
+    /** Larger than the Maximum Packet Size the receiving MQTT 5 client accepts [MQTT5-3.1.2-25]. */
+    TOO_LARGE,
+    /** MQTT 5 Payload Format Indicator 1 with a payload that is not UTF-8. */
+    PAYLOAD_FORMAT_INVALID
 }

@@ -12,34 +12,40 @@ import java.nio.charset.StandardCharsets;
  * (the kernel's copy dominates) and sharing keeps one copy in memory instead of one per subscriber
  * (docs/benchmarks.md). The topic is encoded to UTF-8 once, at routing, not once per subscriber.
  *
- * @param message        the message as delivered (QoS and RETAIN already set for the subscriber)
- * @param sharedPayload  read-only direct copy of the payload, or null when the payload is small
- * @param topicUtf8      the topic name encoded as UTF-8 (never modified), or null to encode it when writing
+ * @param message          the message as delivered (QoS and RETAIN already set for the subscriber)
+ * @param sharedPayload    read-only direct copy of the payload, or null when the payload is small
+ * @param topicUtf8        the topic name encoded as UTF-8 (never modified), or null to encode it when writing
+ * @param subscriptionIds  the MQTT 5 Subscription Identifiers of the receiver's matching subscriptions, or null
  */
-public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8) {
+public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds) {
 
     public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
-        this(message, sharedPayload, null);
+        this(message, sharedPayload, null, null);
     }
 
     public static RoutedMessage of(StoredMessage message, int copyThreshold) {
         byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
         byte[] payload = message.payload();
         if (payload.length <= copyThreshold) {
-            return new RoutedMessage(message, null, topic);
+            return new RoutedMessage(message, null, topic, null);
         }
         ByteBuffer direct = ByteBuffer.allocateDirect(payload.length);
         direct.put(payload).flip();
         // garbage collected, not reference counted: a message queued or dropped anywhere cannot leak it
-        return new RoutedMessage(message, direct.asReadOnlyBuffer(), topic);
+        return new RoutedMessage(message, direct.asReadOnlyBuffer(), topic, null);
     }
 
     public RoutedMessage withQos(int qos) {
-        return qos == message.qos() ? this : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8);
+        return qos == message.qos() ? this
+                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds);
     }
 
     public RoutedMessage withRetain(boolean retain) {
         return retain == message.retain() ? this
-                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8);
+                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds);
+    }
+
+    public RoutedMessage withSubscriptionIds(int[] ids) {
+        return new RoutedMessage(message, sharedPayload, topicUtf8, ids);
     }
 }

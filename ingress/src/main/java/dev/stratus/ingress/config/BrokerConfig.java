@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param limits            protocol limits
  * @param auth              authentication and authorization
  * @param sysInterval       how often the {@code $SYS/broker/...} statistics are published; zero disables them
+ * @param features          what the server offers MQTT 5 clients (maximum QoS, retain, wildcards, aliases...)
  */
 public record BrokerConfig(
         String host,
@@ -31,7 +32,8 @@ public record BrokerConfig(
         TlsConfig tls,
         Limits limits,
         Auth auth,
-        Duration sysInterval) {
+        Duration sysInterval,
+        Features features) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_TCP_PORT = 1883;
@@ -47,6 +49,7 @@ public record BrokerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(sysInterval, "sysInterval");
+        Objects.requireNonNull(features, "features");
         if (sysInterval.isNegative()) {
             throw new IllegalArgumentException("negative sysInterval " + sysInterval);
         }
@@ -59,24 +62,29 @@ public record BrokerConfig(
      */
     public static BrokerConfig forTests() {
         return new BrokerConfig("127.0.0.1", 0, 0, DEFAULT_WS_PATH, -1, -1, null, Limits.defaults(), Auth.anonymous(),
-                Duration.ZERO);
+                Duration.ZERO, Features.defaults());
     }
 
     public BrokerConfig withLimits(Limits newLimits) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, newLimits, auth, sysInterval);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, newLimits, auth, sysInterval, features);
     }
 
     public BrokerConfig withAuth(Auth newAuth) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, newAuth, sysInterval);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, newAuth, sysInterval, features);
     }
 
     public BrokerConfig withTls(TlsConfig newTls, int newTlsPort, int newWssPort) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, newTlsPort, newWssPort, newTls, limits, auth, sysInterval);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, newTlsPort, newWssPort, newTls, limits, auth, sysInterval, features);
     }
 
     /** @param newSysInterval how often {@code $SYS} topics are published; zero disables them */
     public BrokerConfig withSysInterval(Duration newSysInterval) {
-        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, auth, newSysInterval);
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, auth, newSysInterval, features);
+    }
+
+    public BrokerConfig withFeatures(Features newFeatures) {
+        return new BrokerConfig(host, tcpPort, wsPort, wsPath, tlsPort, wssPort, tls, limits, auth, sysInterval,
+                newFeatures);
     }
 
     /**

@@ -32,6 +32,36 @@ public interface StratusConfig {
 
     Sys sys();
 
+    Mqtt5 mqtt5();
+
+    /** What the server offers MQTT 5 clients; see {@link Features}. */
+    interface Mqtt5 {
+        @WithDefault("2")
+        int maximumQos();
+
+        @WithDefault("true")
+        boolean retainAvailable();
+
+        @WithDefault("true")
+        boolean wildcardSubscriptions();
+
+        @WithDefault("true")
+        boolean subscriptionIdentifiers();
+
+        @WithDefault("false")
+        boolean sharedSubscriptions();
+
+        @WithDefault("64")
+        int topicAliasMaximum();
+
+        @WithDefault("1024")
+        int receiveMaximum();
+
+        /** Longest session expiry granted, in seconds; 4294967295 lets sessions live for ever. */
+        @WithDefault("4294967295")
+        long maxSessionExpiry();
+    }
+
     interface Sys {
         /** How often the {@code $SYS/broker/...} statistics are published; 0 disables them. */
         @WithDefault("10s")
@@ -129,6 +159,9 @@ public interface StratusConfig {
                         l.maxConnections(), l.connectTimeout(), l.copyThreshold()),
                 new BrokerConfig.Auth(auth().allowAnonymous(), auth().users(), auth().acl().orElse(List.of()),
                         auth().aclDefaultAllow()),
-                sys().interval());
+                sys().interval(),
+                new Features(mqtt5().maximumQos(), mqtt5().retainAvailable(), mqtt5().wildcardSubscriptions(),
+                        mqtt5().subscriptionIdentifiers(), mqtt5().sharedSubscriptions(), mqtt5().topicAliasMaximum(),
+                        mqtt5().receiveMaximum(), mqtt5().maxSessionExpiry()));
     }
 }

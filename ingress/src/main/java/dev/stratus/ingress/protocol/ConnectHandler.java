@@ -6,7 +6,10 @@ import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionRegistry;
+import dev.stratus.ingress.codec.ReasonCodes;
+import dev.stratus.ingress.config.Features;
 import dev.stratus.router.topic.TopicName;
+import dev.stratus.state.model.MessageProperties;
 import dev.stratus.state.model.InflightMessage;
 import dev.stratus.state.model.SessionKey;
 import dev.stratus.state.model.StoredMessage;
@@ -22,6 +25,8 @@ import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import org.jboss.logging.Logger;
@@ -53,17 +58,35 @@ final class ConnectHandler implements PacketHandler {
         MqttConnectPayload payload = connect.payload();
 
         MqttVersion version = MqttVersion.fromProtocolNameAndLevel(vh.name(), (byte) vh.version());
-        if (version == MqttVersion.MQTT_5) {
-            // MQTT 5 is not served yet: CONNACK 0x01 in the 3.1.1 format, as MQTT 5 section 3.1.2.2 allows
-            refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "MQTT 5 not supported");
-            return;
-        }
         c.version(version);
+        boolean v5 = version == MqttVersion.MQTT_5;
+        Features features = c.broker().config().features();
 
         String invalid = flagsProblem(vh, payload);
         if (invalid != null) {
             c.protocolViolation(invalid);
             return;
+        }
+        MqttProperties props = v5 ? vh.properties() : null;
+        if (v5) {
+            String problem = propertiesProblem(props);
+            if (problem != null) {
+                refuse(c, ReasonCodes.PROTOCOL_ERROR, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                        problem);
+                return;
+            }
+            if (Props.has(props, MqttPropertyType.AUTHENTICATION_METHOD)) {
+                // [MQTT5-3.1.2-?] no enhanced authentication method is configured yet
+                refuse(c, ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                        MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "unsupported authentication method");
+                return;
+            }
+            c.options(new ClientOptions(true,
+                    (int) Props.unsigned(props, MqttPropertyType.RECEIVE_MAXIMUM, 65535),
+                    (int) Math.min(Integer.MAX_VALUE,
+                            Props.unsigned(props, MqttPropertyType.MAXIMUM_PACKET_SIZE, Integer.MAX_VALUE)),
+                    (int) Props.unsigned(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM, 0),
+                    Props.unsigned(props, MqttPropertyType.REQUEST_PROBLEM_INFORMATION, 1) == 1));
         }
 
         String clientId = payload.clientIdentifier();
@@ -71,15 +94,18 @@ final class ConnectHandler implements PacketHandler {
             c.protocolViolation("client identifier is not valid UTF-8"); // [MQTT-1.5.3-1]
             return;
         }
+        boolean assigned = false;
         if (clientId.isEmpty()) {
-            if (!vh.isCleanSession()) {
+            if (!v5 && !vh.isCleanSession()) {
                 // [MQTT-3.1.3-8] zero-length id with CleanSession=0: CONNACK 0x02, then close
-                refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+                refuse(c, ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID,
+                        MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                         "empty client identifier with CleanSession=0");
                 return;
             }
-            // [MQTT-3.1.3-6] assign a unique client identifier
+            // [MQTT-3.1.3-6] assign a unique client identifier; [MQTT5-3.1.3-7] and tell an MQTT 5 client
             clientId = "stratus-" + UUID.randomUUID();
+            assigned = true;
         }
         String username = vh.hasUserName() ? payload.userName() : null;
         if (username != null && !validIdentifierText(username)) {
@@ -92,18 +118,47 @@ final class ConnectHandler implements PacketHandler {
         if (vh.isWillFlag()) {
             String topic = payload.willTopic();
             if (topic == null || !TopicName.isValid(topic)) {
-                c.protocolViolation("invalid will topic"); // [MQTT-3.1.3-10], [MQTT-4.7.3-1]
+                c.protocolViolation(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic"); // [MQTT-3.1.3-10], [MQTT-4.7.3-1]
                 return;
             }
-            will = new Will(new StoredMessage(topic, payload.willMessageInBytes(), vh.willQos(), vh.isWillRetain()));
+            if (vh.isWillRetain() && !features.retainAvailable()) {
+                // [MQTT5-3.2.2-12] retain is not available: CONNACK 0x9A
+                refuse(c, ReasonCodes.RETAIN_NOT_SUPPORTED, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                        "will retain requested but retain is not available");
+                return;
+            }
+            if (vh.willQos() > features.maximumQos()) {
+                // [MQTT5-3.2.2-11] will QoS above the maximum QoS: CONNACK 0x9B
+                refuse(c, ReasonCodes.QOS_NOT_SUPPORTED, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                        "will QoS " + vh.willQos() + " above the maximum QoS " + features.maximumQos());
+                return;
+            }
+            will = v5 ? will5(c, payload, vh) : new Will(new StoredMessage(topic, payload.willMessageInBytes(),
+                    vh.willQos(), vh.isWillRetain()));
+            if (will == null) {
+                return; // refused
+            }
         }
+
+        // MQTT 3.1.1: CleanSession=1 ends the session with the connection, 0 keeps it for ever. MQTT 5: Clean Start
+        // discards an existing session; the Session Expiry Interval says how long it outlives the connection.
+        long requestedExpiry = v5 ? Props.unsigned(props, MqttPropertyType.SESSION_EXPIRY_INTERVAL, 0)
+                : vh.isCleanSession() ? 0 : StoredSession.NEVER_EXPIRES;
+        long expiry = Math.min(requestedExpiry, features.maxSessionExpirySeconds());
+        c.connectSessionExpiry(expiry);
+        boolean cleanStart = vh.isCleanSession();
+        boolean clientIdAssigned = assigned;
 
         c.connecting();
         if (!c.admit()) {
-            refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "maximum connections reached");
+            refuse(c, ReasonCodes.QUOTA_EXCEEDED, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    "maximum connections reached");
             return;
         }
-        installKeepAlive(c, vh.keepAliveTimeSeconds());
+        int keepAlive = installKeepAlive(c, vh.keepAliveTimeSeconds());
+        Connack connack = new Connack(clientIdAssigned ? clientId : null,
+                keepAlive != vh.keepAliveTimeSeconds() ? keepAlive : -1,
+                expiry != requestedExpiry ? expiry : -1);
 
         Broker broker = c.broker();
         Credentials credentials = new Credentials(clientId, username,
@@ -121,14 +176,17 @@ final class ConnectHandler implements PacketHandler {
             }
             if (error != null) {
                 LOG.warnf(error, "%s: authentication failed with an error", c);
-                refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "authentication error");
+                refuse(c, ReasonCodes.SERVER_UNAVAILABLE, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                        "authentication error");
             } else if (result == AuthResult.BAD_CREDENTIALS) {
-                refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
+                refuse(c, ReasonCodes.BAD_USER_NAME_OR_PASSWORD,
+                        MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
             } else if (result == AuthResult.NOT_AUTHORIZED) {
-                refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "not authorized");
+                refuse(c, ReasonCodes.NOT_AUTHORIZED, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                        "not authorized");
             } else {
                 c.will(acceptedWill);
-                claimSession(c, vh.isCleanSession());
+                claimSession(c, cleanStart, expiry, connack);
             }
         });
     }
@@ -145,6 +203,51 @@ final class ConnectHandler implements PacketHandler {
             return "password flag without user name flag"; // [MQTT-3.1.2-22]
         }
         return null;
+    }
+
+    /** CONNECT property values the spec forbids (a Protocol Error); the decoder has checked their types. */
+    private static String propertiesProblem(MqttProperties props) {
+        if (Props.unsigned(props, MqttPropertyType.RECEIVE_MAXIMUM, 1) == 0) {
+            return "Receive Maximum 0"; // [MQTT5-3.1.2-?] section 3.1.2.11.3
+        }
+        if (Props.unsigned(props, MqttPropertyType.MAXIMUM_PACKET_SIZE, 1) == 0) {
+            return "Maximum Packet Size 0"; // section 3.1.2.11.4
+        }
+        if (Props.unsigned(props, MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0) > 1) {
+            return "Request Response Information other than 0 or 1";
+        }
+        if (Props.unsigned(props, MqttPropertyType.REQUEST_PROBLEM_INFORMATION, 0) > 1) {
+            return "Request Problem Information other than 0 or 1";
+        }
+        if (!Props.has(props, MqttPropertyType.AUTHENTICATION_METHOD)
+                && Props.has(props, MqttPropertyType.AUTHENTICATION_DATA)) {
+            return "Authentication Data without Authentication Method"; // section 3.1.2.11.10
+        }
+        return null;
+    }
+
+    /** The will of an MQTT 5 CONNECT with its properties; null when refused (the CONNACK has been sent). */
+    private static Will will5(MqttConnection c, MqttConnectPayload payload, MqttConnectVariableHeader vh) {
+        MqttProperties wp = payload.willProperties();
+        MessageProperties mp = Props.messageProperties(wp);
+        byte[] body = payload.willMessageInBytes();
+        if (mp.payloadFormatIndicator() != null && mp.payloadFormatIndicator() > 1) {
+            refuse(c, ReasonCodes.PROTOCOL_ERROR, null, "will Payload Format Indicator above 1");
+            return null;
+        }
+        if (mp.payloadFormatIndicator() != null && mp.payloadFormatIndicator() == 1 && !Utf8.isValid(body)) {
+            // [MQTT5-3.1.3-?] a will declared as UTF-8 must be UTF-8: CONNACK 0x99
+            refuse(c, ReasonCodes.PAYLOAD_FORMAT_INVALID, null, "will payload is not valid UTF-8");
+            return null;
+        }
+        if (!Props.validText(mp) || (mp.responseTopic() != null && !TopicName.isValid(mp.responseTopic()))) {
+            refuse(c, ReasonCodes.PROTOCOL_ERROR, null, "invalid will properties");
+            return null;
+        }
+        long expiry = Props.has(wp, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL)
+                ? Props.unsigned(wp, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, 0) : -1;
+        return new Will(new StoredMessage(payload.willTopic(), body, vh.willQos(), vh.isWillRetain(), 0, mp),
+                Props.unsigned(wp, MqttPropertyType.WILL_DELAY_INTERVAL, 0), expiry);
     }
 
     /**
@@ -165,32 +268,37 @@ final class ConnectHandler implements PacketHandler {
      * [MQTT-3.1.2-24] close after 1.5 times the keep alive without a packet. A client asking for no keep alive, or
      * for more than the configured maximum, gets the maximum: a broker must be able to find dead connections.
      */
-    private static void installKeepAlive(MqttConnection c, int requestedSeconds) {
+    private static int installKeepAlive(MqttConnection c, int requestedSeconds) {
         int max = c.broker().config().limits().maxKeepAliveSeconds();
         int seconds = requestedSeconds == 0 || requestedSeconds > max ? max : requestedSeconds;
         c.startKeepAlive(seconds * 1500L);
+        return seconds; // an MQTT 5 client is told in CONNACK when it differs [MQTT5-3.2.2-21]
     }
 
-    private static void claimSession(MqttConnection c, boolean cleanSession) {
+    /** What CONNACK tells an MQTT 5 client beyond the server's capabilities; -1 or null when not to be sent. */
+    private record Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry) {
+    }
+
+    private static void claimSession(MqttConnection c, boolean cleanSession, long expiry, Connack connack) {
         Broker broker = c.broker();
         SessionKey key = new SessionKey(broker.tenant(), c.clientId());
         SessionRegistry.Claim claim = broker.sessions().claim(key, c);
         EventLoop loop = c.channel().eventLoop();
         CompletionStage<Resumed> prepared;
         if (claim.previousOwner() instanceof MqttConnection previous) {
-            prepared = toStage(previous.takeOver()).thenComposeAsync(v -> prepareSession(c, claim, cleanSession), loop);
+            prepared = toStage(previous.takeOver()).thenComposeAsync(v -> prepareSession(c, claim, cleanSession, expiry), loop);
         } else if (loop.inEventLoop()) {
             // no connection to take over from: prepare right here instead of a round trip through the loop
             CompletionStage<Resumed> stage;
             try {
-                stage = prepareSession(c, claim, cleanSession);
+                stage = prepareSession(c, claim, cleanSession, expiry);
             } catch (RuntimeException e) {
                 stage = CompletableFuture.failedFuture(e);
             }
             prepared = stage;
         } else {
             prepared = CompletableFuture.completedFuture(null)
-                    .thenComposeAsync(v -> prepareSession(c, claim, cleanSession), loop);
+                    .thenComposeAsync(v -> prepareSession(c, claim, cleanSession, expiry), loop);
         }
         Stages.onLoop(prepared, loop, (resumed, error) -> {
                     if (c.state() != ConnectionState.CONNECTING || !claim.session().isOwnedBy(c)) {
@@ -201,10 +309,11 @@ final class ConnectHandler implements PacketHandler {
                     }
                     if (error != null) {
                         LOG.warnf(error, "%s: could not load the session", c);
-                        refuse(c, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "session store error");
+                        refuse(c, ReasonCodes.SERVER_UNAVAILABLE,
+                                MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "session store error");
                         return;
                     }
-                    accept(c, claim.session(), resumed);
+                    accept(c, claim.session(), resumed, connack);
                 });
     }
 
@@ -214,34 +323,32 @@ final class ConnectHandler implements PacketHandler {
     }
 
     private static CompletionStage<Resumed> prepareSession(MqttConnection c, SessionRegistry.Claim claim,
-                                                           boolean cleanSession) {
+                                                           boolean cleanStart, long expiry) {
         Broker broker = c.broker();
         Session session = claim.session();
         SessionKey key = session.key();
-        if (cleanSession) {
-            // [MQTT-3.1.2-6] discard any previous session and start a new one
+        if (cleanStart) {
+            // [MQTT-3.1.2-6] discard any previous session and start a new one [MQTT5-3.1.2-4]
             boolean hadState = session.isPersistent() || !claim.created();
-            session.setPersistent(false);
+            session.setExpiryIntervalSeconds(0);
             broker.unsubscribeAll(session);
-            if (!hadState) {
-                return CompletableFuture.completedFuture(Resumed.NONE);
+            CompletionStage<Void> discarded = hadState ? broker.discardStoredSession(key)
+                    : CompletableFuture.completedFuture(null);
+            session.setExpiryIntervalSeconds(expiry);
+            if (expiry == 0) {
+                return discarded.thenApply(v -> Resumed.NONE);
             }
-            return CompletableFuture.allOf(
-                    broker.stores().sessions().delete(key).toCompletableFuture(),
-                    // poll rather than clear: the queued-messages count learns how many are discarded
-                    broker.stores().queues().poll(key, Integer.MAX_VALUE)
-                            .thenAccept(discarded -> broker.stats().queued(-discarded.size())).toCompletableFuture(),
-                    broker.stores().inflight().clear(key).toCompletableFuture())
+            return discarded.thenCompose(v -> broker.stores().sessions().upsert(key, expiry, 0))
                     .thenApply(v -> Resumed.NONE);
         }
         boolean wasPersistentHere = session.isPersistent();
-        session.setPersistent(true);
+        session.setExpiryIntervalSeconds(expiry);
         return broker.stores().sessions().find(key).thenCompose(stored -> {
             boolean present = wasPersistentHere || stored.isPresent();
             if (!wasPersistentHere) {
                 restoreSubscriptions(broker, session, stored);
             }
-            return broker.stores().sessions().upsert(key, StoredSession.NEVER_EXPIRES, 0)
+            return broker.stores().sessions().upsert(key, expiry, 0)
                     .thenCompose(v -> broker.stores().inflight().list(key))
                     .thenCompose(inflight -> broker.stores().inflight().received(key)
                             .thenApply(received -> new Resumed(present, inflight, received)));
@@ -257,20 +364,22 @@ final class ConnectHandler implements PacketHandler {
         }
     }
 
-    private static void accept(MqttConnection c, Session session, Resumed resumed) {
-        Outbound outbound = new Outbound(c.channel(), c.broker(), session);
+    private static void accept(MqttConnection c, Session session, Resumed resumed, Connack extra) {
+        Outbound outbound = new Outbound(c.channel(), c.broker(), session, c.options());
         c.session(session, outbound);
+        c.sessionStored(session.isPersistent() || resumed.present());
         if (!resumed.receivedQos2().isEmpty()) {
             c.receivedQos2().addAll(resumed.receivedQos2());
         }
         // [MQTT-3.2.2-1..3] session present only when a persistent session was resumed
-        c.channel().write(connack(MqttConnectReturnCode.CONNECTION_ACCEPTED, resumed.present()));
+        c.channel().write(c.mqtt5() ? connack5(c, resumed.present(), extra)
+                : connack(MqttConnectReturnCode.CONNECTION_ACCEPTED, resumed.present()));
         // from here on deliveries go to this connection and wait there behind what the store still queues
         session.attach(outbound);
         LOG.debugf("%s: connected (%s session%s)", c, session.isPersistent() ? "persistent" : "clean",
                 resumed.present() ? ", resumed" : "");
         c.connected();
-        if (!session.isPersistent()) {
+        if (!session.isPersistent() && !resumed.present()) {
             outbound.start(List.of(), List.of());
             return;
         }
@@ -285,15 +394,82 @@ final class ConnectHandler implements PacketHandler {
         }, c.channel().eventLoop());
     }
 
-    /** CONNACK with a refusal code, then close [MQTT-3.2.2-5]. */
+    /**
+     * CONNACK with a refusal code, then close [MQTT-3.2.2-5]: the MQTT 5 reason code to an MQTT 5 client, the
+     * 3.1.1 return code to a 3.1.1 client ({@code code311} null: a problem only MQTT 5 can have, 0x03 is sent).
+     */
+    static void refuse(MqttConnection c, int code5, MqttConnectReturnCode code311, String why) {
+        LOG.infof("%s: CONNECT refused: %s (0x%02X)", c, why, c.mqtt5() ? code5 : code311 == null ? 3 : code311.byteValue());
+        if (c.mqtt5()) {
+            MqttProperties props = c.options().problemInformation() ? Packets.reasonString(why)
+                    : MqttProperties.NO_PROPERTIES;
+            c.closeAfterWrite(new MqttConnAckMessage(CONNACK_HEADER,
+                    new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) code5), false, props)));
+            return;
+        }
+        c.closeAfterWrite(connack(code311 == null ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE : code311,
+                false));
+    }
+
+    /** A refusal with a 3.1.1 return code before the protocol version is known to be 5. */
     static void refuse(MqttConnection c, MqttConnectReturnCode code, String why) {
         LOG.infof("%s: CONNECT refused: %s (%s)", c, why, code);
         c.closeAfterWrite(connack(code, false));
     }
 
+    private static final MqttFixedHeader CONNACK_HEADER =
+            new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+
     static MqttConnAckMessage connack(MqttConnectReturnCode code, boolean sessionPresent) {
-        return new MqttConnAckMessage(new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(code, sessionPresent));
+        return new MqttConnAckMessage(CONNACK_HEADER, new MqttConnAckVariableHeader(code, sessionPresent));
+    }
+
+    /**
+     * The MQTT 5 CONNACK of an accepted connection: the server's limits and switches where they differ from the
+     * defaults a client assumes [MQTT5-3.2.2-?], the assigned client identifier [MQTT5-3.2.2-16], the server
+     * keep alive [MQTT5-3.2.2-21], and the session expiry when the server granted less than was asked.
+     */
+    private static MqttConnAckMessage connack5(MqttConnection c, boolean sessionPresent, Connack extra) {
+        Features f = c.broker().config().features();
+        MqttProperties p = new MqttProperties();
+        if (extra.sessionExpiry() >= 0) {
+            p.add(intProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL, (int) extra.sessionExpiry()));
+        }
+        if (f.receiveMaximum() != 65535) {
+            p.add(intProperty(MqttPropertyType.RECEIVE_MAXIMUM, f.receiveMaximum()));
+        }
+        if (f.maximumQos() < 2) {
+            p.add(intProperty(MqttPropertyType.MAXIMUM_QOS, f.maximumQos()));
+        }
+        if (!f.retainAvailable()) {
+            p.add(intProperty(MqttPropertyType.RETAIN_AVAILABLE, 0));
+        }
+        p.add(intProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE, c.broker().config().limits().maxPacketSize()));
+        if (extra.assignedClientId() != null) {
+            p.add(new MqttProperties.StringProperty(MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(),
+                    extra.assignedClientId()));
+        }
+        if (f.topicAliasMaximum() > 0) {
+            p.add(intProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM, f.topicAliasMaximum()));
+        }
+        if (!f.wildcardSubscriptions()) {
+            p.add(intProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+        }
+        if (!f.subscriptionIdentifiers()) {
+            p.add(intProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
+        }
+        if (!f.sharedSubscriptions()) {
+            p.add(intProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        }
+        if (extra.serverKeepAlive() >= 0) {
+            p.add(intProperty(MqttPropertyType.SERVER_KEEP_ALIVE, extra.serverKeepAlive()));
+        }
+        return new MqttConnAckMessage(CONNACK_HEADER,
+                new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, sessionPresent, p));
+    }
+
+    private static MqttProperties.IntegerProperty intProperty(MqttPropertyType type, int value) {
+        return new MqttProperties.IntegerProperty(type.value(), value);
     }
 
     private static CompletionStage<Void> toStage(io.netty.util.concurrent.Future<Void> f) {

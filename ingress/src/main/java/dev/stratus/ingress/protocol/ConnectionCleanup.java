@@ -4,13 +4,17 @@ import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.StoredSession;
+import io.netty.channel.EventLoop;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What happens when a connection that claimed a session goes away: publish the will unless the client sent
- * DISCONNECT, hand undelivered messages of a persistent session to its queue, and end a clean session.
+ * DISCONNECT (after the MQTT 5 Will Delay Interval, unless the session is resumed first), hand undelivered
+ * messages of a persistent session to its queue, and end the session: at once when its expiry is 0 (MQTT 3.1.1
+ * CleanSession=1), after its Session Expiry Interval otherwise [MQTT5-3.1.2-23], never for 0xFFFFFFFF.
  */
 final class ConnectionCleanup implements Runnable {
 
@@ -27,17 +31,21 @@ final class ConnectionCleanup implements Runnable {
         Broker broker = connection.broker();
         Session session = connection.session();
         Outbound outbound = connection.outbound();
+        long expiry = session.expiryIntervalSeconds();
 
         Will will = connection.will();
         if (will != null && !connection.cleanDisconnect() && !broker.isShuttingDown()) {
-            // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will
-            // as for PUBLISH, clients may not publish to $SYS, not even by a will
-            String topic = will.message().topic();
-            if (!topic.startsWith("$SYS")
-                    && broker.authorizer().canPublish(connection.clientId(), connection.username(), topic)) {
-                broker.publish(will.message());
+            // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will, at the lower of the will
+            // delay and the session expiry [MQTT5-3.1.3-9]
+            long delay = Math.min(will.delaySeconds(), expiry);
+            if (delay == 0) {
+                publishWill(will);
             } else {
-                LOG.infof("%s: will to '%s' not published: not authorized", connection, will.message().topic());
+                loop().schedule(() -> {
+                    if (session.isOwnedBy(connection)) {
+                        publishWill(will); // not resumed meanwhile
+                    }
+                }, delay, TimeUnit.SECONDS);
             }
         }
 
@@ -54,11 +62,43 @@ final class ConnectionCleanup implements Runnable {
         }
 
         if (session.isPersistent()) {
-            broker.stores().sessions().upsert(session.key(), StoredSession.NEVER_EXPIRES, Math.max(1, broker.now()));
+            broker.stores().sessions().upsert(session.key(), expiry, Math.max(1, broker.now()));
+            if (expiry != StoredSession.NEVER_EXPIRES) {
+                loop().schedule(this::expire, expiry, TimeUnit.SECONDS);
+            }
         } else {
             // [MQTT-3.1.2-6] a clean session ends with its connection
             broker.unsubscribeAll(session);
-            broker.sessions().removeIfOwnedBy(session, connection);
+            if (broker.sessions().removeIfOwnedBy(session, connection) && connection.sessionStored()) {
+                broker.discardStoredSession(session.key());
+            }
         }
+    }
+
+    /** The Session Expiry Interval has passed: unless a new connection resumed it, the session ends. */
+    private void expire() {
+        Broker broker = connection.broker();
+        Session session = connection.session();
+        if (broker.sessions().removeIfOwnedBy(session, connection)) {
+            LOG.debugf("session %s expired", session.key());
+            broker.unsubscribeAll(session);
+            broker.discardStoredSession(session.key());
+        }
+    }
+
+    private void publishWill(Will will) {
+        Broker broker = connection.broker();
+        // as for PUBLISH, clients may not publish to $SYS, not even by a will
+        String topic = will.message().topic();
+        if (!topic.startsWith("$SYS")
+                && broker.authorizer().canPublish(connection.clientId(), connection.username(), topic)) {
+            broker.publish(will.toPublish(broker.now()));
+        } else {
+            LOG.infof("%s: will to '%s' not published: not authorized", connection, topic);
+        }
+    }
+
+    private EventLoop loop() {
+        return connection.channel().eventLoop();
     }
 }

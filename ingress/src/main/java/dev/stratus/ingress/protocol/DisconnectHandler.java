@@ -1,12 +1,32 @@
 package dev.stratus.ingress.protocol;
 
+import dev.stratus.ingress.codec.ReasonCodes;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 
-/** DISCONNECT: discard the will [MQTT-3.14.4-3] and close [MQTT-3.14.4-1]. */
+/**
+ * DISCONNECT: discard the will [MQTT-3.14.4-3] and close [MQTT-3.14.4-1]. An MQTT 5 client may ask for the will
+ * all the same (reason code 0x04) and may change the Session Expiry Interval, but not from 0 to more: a protocol
+ * error [MQTT5-3.14.2-2].
+ */
 final class DisconnectHandler implements PacketHandler {
 
     @Override
     public void handle(MqttConnection c, MqttMessage message) {
-        c.disconnectedByClient();
+        if (!c.mqtt5() || !(message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader vh)) {
+            c.disconnectedByClient(false);
+            return;
+        }
+        if (Props.has(vh.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL)) {
+            long expiry = Props.unsigned(vh.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL, 0);
+            if (c.connectSessionExpiry() == 0 && expiry != 0) {
+                c.protocolViolation("DISCONNECT sets a Session Expiry Interval on a session that had 0");
+                return;
+            }
+            c.session().setExpiryIntervalSeconds(
+                    Math.min(expiry, c.broker().config().features().maxSessionExpirySeconds()));
+        }
+        c.disconnectedByClient(vh.reasonCode() == ReasonCodes.DISCONNECT_WITH_WILL);
     }
 }

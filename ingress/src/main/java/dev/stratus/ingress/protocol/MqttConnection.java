@@ -3,6 +3,7 @@ package dev.stratus.ingress.protocol;
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.codec.ReasonCodes;
 import dev.stratus.ingress.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -74,6 +75,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private CloseReason closeReason;
     /** Inbound QoS 2 packet ids received and not yet released by PUBREL [MQTT-4.3.3-2]; allocated on first use. */
     private Set<Integer> receivedQos2;
+    /** What the client asked for in CONNECT (MQTT 5 properties). */
+    private ClientOptions options = ClientOptions.MQTT_3;
+    /** MQTT 5 topic aliases the client set, allocated on first use. */
+    private TopicAliases inboundAliases;
+    /** Inbound QoS 1 PUBLISH packets not yet acknowledged (counted against the Receive Maximum). */
+    private int unackedQos1;
+    /** Whether the store holds the session (persistent, or resumed): it must be removed when the session ends. */
+    private boolean sessionStored;
+    /** The Session Expiry Interval the CONNECT asked for, for the rule on changing it at DISCONNECT. */
+    private long connectSessionExpiry;
 
     public MqttConnection(Broker broker, PacketHandlers handlers, String transport) {
         this.broker = broker;
@@ -231,7 +242,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         // nothing received for 1.5 times the keep alive: close as a network failure
         LOG.debugf("%s: keep alive expired, closing", this);
-        close(CloseReason.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+        disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, CloseReason.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
     }
 
     @Override
@@ -393,14 +404,67 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         return cleanDisconnect;
     }
 
+    boolean mqtt5() {
+        return version == MqttVersion.MQTT_5;
+    }
+
+    ClientOptions options() {
+        return options;
+    }
+
+    void options(ClientOptions o) {
+        this.options = o;
+    }
+
+    TopicAliases inboundAliases() {
+        if (inboundAliases == null) {
+            inboundAliases = new TopicAliases(broker.config().features().topicAliasMaximum());
+        }
+        return inboundAliases;
+    }
+
+    /** QoS 1/2 PUBLISH packets received and not yet acknowledged, for the Receive Maximum [MQTT5-3.3.4-7]. */
+    int unacknowledgedInbound() {
+        return unackedQos1 + (receivedQos2 == null ? 0 : receivedQos2.size());
+    }
+
+    void qos1Received() {
+        unackedQos1++;
+    }
+
+    void qos1Acknowledged() {
+        unackedQos1--;
+    }
+
+    boolean sessionStored() {
+        return sessionStored;
+    }
+
+    void sessionStored(boolean stored) {
+        this.sessionStored = stored;
+    }
+
+    long connectSessionExpiry() {
+        return connectSessionExpiry;
+    }
+
+    void connectSessionExpiry(long seconds) {
+        this.connectSessionExpiry = seconds;
+    }
+
     boolean takenOver() {
         return takenOver;
     }
 
-    /** DISCONNECT received: close without publishing the will [MQTT-3.14.4-3]. */
-    void disconnectedByClient() {
-        cleanDisconnect = true;
-        will = null;
+    /**
+     * DISCONNECT received: close without publishing the will [MQTT-3.14.4-3], unless an MQTT 5 client asked for it
+     * with reason code 0x04 [MQTT5-3.14.4-3].
+     */
+    void disconnectedByClient(boolean publishWill) {
+        cleanDisconnect = !publishWill;
+        if (!publishWill) {
+            will = null;
+        }
         close(CloseReason.CLIENT_DISCONNECT, "client disconnected");
     }
 
@@ -423,15 +487,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state != ConnectionState.CLOSED) {
                 takenOver = true;
                 LOG.debugf("%s: session taken over by a new connection", this);
-                close(CloseReason.TAKEN_OVER, "session taken over");
+                // [MQTT5-3.1.4-3] an MQTT 5 client learns why: 0x8E
+                disconnect(ReasonCodes.SESSION_TAKEN_OVER, CloseReason.TAKEN_OVER, "session taken over");
             }
         });
         return done;
     }
 
     void protocolViolation(String what) {
+        protocolViolation(ReasonCodes.PROTOCOL_ERROR, what);
+    }
+
+    /** A protocol violation: logged; an MQTT 5 client gets DISCONNECT with {@code reasonCode} [MQTT5-4.13.1-1]. */
+    void protocolViolation(int reasonCode, String what) {
         LOG.infof("%s: protocol violation: %s; closing", this, what);
-        close(CloseReason.PROTOCOL_ERROR, what);
+        disconnect(reasonCode, CloseReason.PROTOCOL_ERROR, what);
+    }
+
+    /**
+     * Closes the connection; an MQTT 5 client that has had its CONNACK is first sent DISCONNECT with
+     * {@code reasonCode} and {@code why} as reason string [MQTT5-3.14.2-1]. A 3.1.1 client is just closed.
+     */
+    void disconnect(int reasonCode, CloseReason reason, String why) {
+        if (mqtt5() && state == ConnectionState.CONNECTED && channel != null && channel.isActive()) {
+            channel.write(Packets.disconnect(reasonCode, why));
+        }
+        close(reason, why);
     }
 
     void droppedPublish(DropReason reason) {
@@ -451,6 +532,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             channel.flush();
             channel.close();
         }
+    }
+
+    /** The server is going down: an MQTT 5 client is told so with DISCONNECT 0x8B; every client is closed. */
+    public void serverShutdown() {
+        disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, CloseReason.SERVER_SHUTDOWN, "server shutting down");
     }
 
     /** Writes a last packet (a refusing CONNACK), then closes: counted as {@link CloseReason#CONNECT_REFUSED}. */

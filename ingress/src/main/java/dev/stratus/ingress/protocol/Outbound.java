@@ -4,16 +4,12 @@ import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.broker.RoutedMessage;
 import dev.stratus.ingress.codec.OutgoingPublish;
+import dev.stratus.ingress.codec.PublishEncoder;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionSink;
 import dev.stratus.state.model.InflightMessage;
 import dev.stratus.state.model.StoredMessage;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
-import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
-import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttQoS;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -60,11 +56,24 @@ final class Outbound implements SessionSink {
     private boolean ready;
     private boolean closed;
 
+    /** What the client accepts: Receive Maximum, Maximum Packet Size, Topic Alias Maximum. */
+    private final ClientOptions client;
+    /** Topic aliases towards an MQTT 5 client that allows them, else null. */
+    private final OutboundAliases aliases;
+
     Outbound(Channel channel, Broker broker, Session session) {
+        this(channel, broker, session, ClientOptions.MQTT_3);
+    }
+
+    Outbound(Channel channel, Broker broker, Session session, ClientOptions client) {
         this.channel = channel;
         this.broker = broker;
         this.session = session;
-        this.maxInflight = broker.config().limits().maxInflight();
+        this.client = client;
+        int aliasMaximum = Math.min(client.topicAliasMaximum(), broker.config().features().topicAliasMaximum());
+        this.aliases = client.mqtt5() && aliasMaximum > 0 ? new OutboundAliases(aliasMaximum) : null;
+        // [MQTT5-3.3.4-9] never more unacknowledged QoS 1/2 messages than the client's Receive Maximum
+        this.maxInflight = Math.min(broker.config().limits().maxInflight(), client.receiveMaximum());
         this.maxQueued = Math.max(1, broker.config().limits().maxQueued());
         this.maxPendingBytes = 4L * channel.config().getWriteBufferHighWaterMark();
         // messages a burst may add before publishers pause: a quarter of the queue, so that QoS 1/2 do not overflow
@@ -122,9 +131,10 @@ final class Outbound implements SessionSink {
             inflight.put(m.packetId(), m);
             nextPacketId = m.packetId() == 65535 ? 1 : m.packetId() + 1;
             if (m.released()) {
-                channel.write(pubrel(m.packetId()));
+                channel.write(Packets.pubrel(m.packetId(), 0));
             } else {
-                channel.write(new OutgoingPublish(m.message(), m.packetId(), true, null));
+                channel.write(new OutgoingPublish(m.message(), m.packetId(), true, null, null,
+                        client.mqtt5() ? mqtt5Part(m.message(), null, false) : null));
                 broker.stats().messageSent(m.message().qos(), m.message().payload().length);
             }
         }
@@ -167,6 +177,11 @@ final class Outbound implements SessionSink {
             broker.stats().dropped(DropReason.EXPIRED, 1);
             return false;
         }
+        if (client.mqtt5() && tooLarge(routed)) {
+            // [MQTT5-3.1.2-25] discarded without sending, as if it had been delivered
+            broker.stats().dropped(DropReason.TOO_LARGE, 1);
+            return false;
+        }
         if (m.qos() == 0) {
             if (pendingBytes() > maxPendingBytes) {
                 // a subscriber that does not read must not make the broker buffer without bound; publishers were
@@ -174,7 +189,8 @@ final class Outbound implements SessionSink {
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
                 return false;
             }
-            channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload(), routed.topicUtf8()));
+            channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload(), routed.topicUtf8(),
+                    client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
             broker.stats().messageSent(0, m.payload().length);
             return true;
         }
@@ -195,9 +211,45 @@ final class Outbound implements SessionSink {
         if (session.isPersistent()) {
             broker.stores().inflight().put(session.key(), im);
         }
-        channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8()));
+        channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8(),
+                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
         broker.stats().messageSent(m.qos(), m.payload().length);
         return true;
+    }
+
+    /** Whether the message, sent with its full topic, exceeds what the client accepts. */
+    private boolean tooLarge(RoutedMessage routed) {
+        if (client.maximumPacketSize() == Integer.MAX_VALUE) {
+            return false;
+        }
+        StoredMessage m = routed.message();
+        int topicLength = routed.topicUtf8() != null ? routed.topicUtf8().length
+                : io.netty.buffer.ByteBufUtil.utf8Bytes(m.topic());
+        OutgoingPublish.Mqtt5Publish v5 = new OutgoingPublish.Mqtt5Publish(0, false, routed.subscriptionIds(),
+                m.expiresAtMillis() == 0 ? -1 : 0);
+        return PublishEncoder.packetSize(m, topicLength, v5) > client.maximumPacketSize();
+    }
+
+    /**
+     * The MQTT 5 part of a PUBLISH: the remaining expiry [MQTT5-3.3.2-6], the Subscription Identifiers, and a
+     * topic alias when {@code alias} and the client allows them.
+     */
+    private OutgoingPublish.Mqtt5Publish mqtt5Part(StoredMessage m, int[] subscriptionIds, boolean alias) {
+        long expiry = -1;
+        if (m.expiresAtMillis() != 0) {
+            expiry = Math.max(0, (m.expiresAtMillis() - broker.now() + 999) / 1000);
+        }
+        int topicAlias = 0;
+        boolean omitTopic = false;
+        if (alias && aliases != null) {
+            int a = aliases.aliasFor(m.topic());
+            topicAlias = Math.abs(a);
+            omitTopic = a > 0;
+        }
+        if (topicAlias == 0 && expiry < 0 && subscriptionIds == null) {
+            return OutgoingPublish.Mqtt5Publish.PLAIN;
+        }
+        return new OutgoingPublish.Mqtt5Publish(topicAlias, omitTopic, subscriptionIds, expiry);
     }
 
     private long pendingBytes() {
@@ -287,10 +339,5 @@ final class Outbound implements SessionSink {
 
     int inflightCount() {
         return inflight.size();
-    }
-
-    static MqttMessage pubrel(int packetId) {
-        return new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(packetId));
     }
 }

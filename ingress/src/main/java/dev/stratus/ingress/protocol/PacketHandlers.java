@@ -1,5 +1,6 @@
 package dev.stratus.ingress.protocol;
 
+import dev.stratus.ingress.codec.ReasonCodes;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -56,6 +57,7 @@ public final class PacketHandlers {
         String what = cause instanceof TooLongFrameException ? "packet too large"
                 : cause instanceof DecoderException && cause.getMessage() != null ? cause.getMessage()
                 : String.valueOf(cause);
-        c.protocolViolation("malformed packet: " + what);
+        c.protocolViolation(cause instanceof TooLongFrameException ? ReasonCodes.PACKET_TOO_LARGE
+                : ReasonCodes.MALFORMED_PACKET, "malformed packet: " + what);
     }
 }

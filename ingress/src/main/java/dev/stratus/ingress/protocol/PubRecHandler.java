@@ -1,16 +1,27 @@
 package dev.stratus.ingress.protocol;
 
+import dev.stratus.ingress.codec.ReasonCodes;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 
-/** PUBREC from the client: it has a QoS 2 message; answer PUBREL [MQTT-4.3.3-1]. */
+/**
+ * PUBREC from the client: it has a QoS 2 message; answer PUBREL [MQTT-4.3.3-1]. An MQTT 5 PUBREC with a reason
+ * code of 0x80 or more ends the exchange: no PUBREL, and the packet id is free again [MQTT5-4.3.3-4].
+ */
 final class PubRecHandler implements PacketHandler {
 
     @Override
     public void handle(MqttConnection c, MqttMessage message) {
         int packetId = ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
-        // PUBREL is answered also for an unknown id, so that a client that lost state can finish its exchange
-        c.outbound().received(packetId);
-        c.context().write(Outbound.pubrel(packetId));
+        if (message.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply && reply.reasonCode() >= 0x80) {
+            c.outbound().completed(packetId, 2);
+            return;
+        }
+        // PUBREL is answered also for an unknown id, so that a client that lost state can finish its exchange;
+        // MQTT 5 says that the id was not found (0x92)
+        boolean known = c.outbound().received(packetId);
+        c.context().write(Packets.pubrel(packetId,
+                known || !c.mqtt5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
     }
 }

@@ -1,6 +1,7 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.codec.ReasonCodes;
 import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.session.Session;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -35,23 +36,25 @@ final class UnsubscribeHandler implements PacketHandler {
         for (String filter : filters) {
             if (filter == null || !ConnectHandler.validIdentifierText(filter)) {
                 // [MQTT-1.5.3-1] ill-formed UTF-8, [MQTT-1.5.3-2] U+0000: close before unsubscribing anything
-                c.protocolViolation("invalid topic filter in UNSUBSCRIBE");
+                c.protocolViolation(ReasonCodes.MALFORMED_PACKET, "invalid topic filter in UNSUBSCRIBE");
                 return;
             }
         }
         Broker broker = c.broker();
         Session session = c.session();
         List<CompletableFuture<Boolean>> writes = new ArrayList<>();
-        for (String filter : filters) {
-            broker.unsubscribe(session, filter);
+        short[] codes = new short[filters.size()];
+        for (int i = 0; i < codes.length; i++) {
+            String filter = filters.get(i);
+            // [MQTT5-3.11.3-1] one reason code per filter: 0x00, or 0x11 when there was no such subscription
+            codes[i] = (short) (broker.unsubscribe(session, filter) ? ReasonCodes.SUCCESS
+                    : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
             if (session.isPersistent()) {
                 writes.add(broker.stores().sessions().removeSubscription(session.key(), filter).toCompletableFuture());
             }
         }
         int packetId = unsubscribe.variableHeader().messageId();
-        MqttUnsubAckMessage unsuback = new MqttUnsubAckMessage(
-                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(packetId));
+        MqttUnsubAckMessage unsuback = Packets.unsuback(packetId, codes, c.mqtt5());
         Stages.onLoop(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)), c.channel().eventLoop(),
                 (v, error) -> {
             if (error != null) {

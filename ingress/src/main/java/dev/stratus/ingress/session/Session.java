@@ -1,6 +1,7 @@
 package dev.stratus.ingress.session;
 
 import dev.stratus.state.model.SessionKey;
+import dev.stratus.state.model.StoredSession;
 import dev.stratus.state.model.StoredSubscription;
 
 import java.util.Map;
@@ -20,7 +21,8 @@ public final class Session {
 
     private final SessionKey key;
     private final Map<String, StoredSubscription> subscriptions = new ConcurrentHashMap<>();
-    private volatile boolean persistent;
+    /** How long the session outlives its connection, in seconds; 0 ends it with the connection. */
+    private volatile long expiryIntervalSeconds;
     private Object owner;
     private volatile SessionSink connection;
 
@@ -36,12 +38,23 @@ public final class Session {
         return key.clientId();
     }
 
+    /** Whether the session outlives its connection (MQTT 3.1.1 CleanSession=0, MQTT 5 Session Expiry > 0). */
     public boolean isPersistent() {
-        return persistent;
+        return expiryIntervalSeconds != 0;
     }
 
+    /** @param persistent true for a session that never expires (MQTT 3.1.1 CleanSession=0), false for one that ends */
     public void setPersistent(boolean persistent) {
-        this.persistent = persistent;
+        this.expiryIntervalSeconds = persistent ? StoredSession.NEVER_EXPIRES : 0;
+    }
+
+    /** Seconds the session outlives its connection; {@link StoredSession#NEVER_EXPIRES} for ever. */
+    public long expiryIntervalSeconds() {
+        return expiryIntervalSeconds;
+    }
+
+    public void setExpiryIntervalSeconds(long seconds) {
+        this.expiryIntervalSeconds = seconds;
     }
 
     public Map<String, StoredSubscription> subscriptions() {
@@ -90,6 +103,6 @@ public final class Session {
 
     @Override
     public String toString() {
-        return "Session[" + key + (persistent ? ", persistent" : ", clean") + "]";
+        return "Session[" + key + (isPersistent() ? ", expiry " + expiryIntervalSeconds + " s" : ", clean") + "]";
     }
 }

@@ -145,7 +145,7 @@ public final class SysTopicsPublisher {
             return;
         }
         published.put(topic, payload);
-        CompletionStage<Void> w = broker.publishInternal(
+        CompletionStage<?> w = broker.publishInternal(
                 new StoredMessage(topic, payload.getBytes(StandardCharsets.UTF_8), 0, true));
         if (writes != null) {
             writes.add(w);

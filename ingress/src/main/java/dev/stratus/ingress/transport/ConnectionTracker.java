@@ -1,5 +1,6 @@
 package dev.stratus.ingress.transport;
 
+import dev.stratus.ingress.protocol.MqttConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
@@ -19,7 +20,21 @@ final class ConnectionTracker {
         return channels.size();
     }
 
+    /**
+     * Closes every connection on its own event loop; an MQTT 5 client is first told DISCONNECT 0x8B, server
+     * shutting down [MQTT5-4.13.2-1].
+     */
     ChannelGroupFuture closeAll() {
-        return channels.close();
+        for (Channel channel : channels) {
+            channel.eventLoop().execute(() -> {
+                MqttConnection connection = channel.pipeline().get(MqttConnection.class);
+                if (connection != null) {
+                    connection.serverShutdown();
+                } else {
+                    channel.close();
+                }
+            });
+        }
+        return channels.newCloseFuture();
     }
 }

@@ -1,6 +1,10 @@
 package dev.stratus.ingress.transport;
 
+import dev.stratus.ingress.codec.ReasonCodes;
+import dev.stratus.ingress.transport.PropertyRules.Problem;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import org.jboss.logging.Logger;
@@ -21,6 +25,10 @@ import java.util.List;
  * {@code MqttDecoder} reports a packet whose variable header is split over two reads as too long, so it is given
  * complete packets only. This holds at most one incomplete packet, of at most the maximum size. The complete
  * packets of a read pass on together as one slice: no copy.
+ * <p>
+ * On MQTT 5 the connection is told why before it is closed [MQTT5-4.13.1-1]: DISCONNECT 0x95 for a packet too
+ * large [MQTT5-3.2.2-15], 0x81 for a malformed one, 0x82 for a protocol error; CONNACK with that code when the
+ * CONNECT itself is wrong.
  */
 final class PacketFramer extends ByteToMessageDecoder {
 
@@ -30,6 +38,8 @@ final class PacketFramer extends ByteToMessageDecoder {
 
     private final int maxPacketSize;
     private boolean failed;
+    /** Whether a first packet (the CONNECT) has been passed on. */
+    private boolean connectPassed;
     private final PacketInspector inspector = new PacketInspector();
 
     PacketFramer(int maxPacketSize) {
@@ -45,12 +55,18 @@ final class PacketFramer extends ByteToMessageDecoder {
         int start = in.readerIndex();
         int end = in.writerIndex();
         int complete = start;
-        String invalid = null;
+        Problem invalid = null;
         while (true) {
             long size = packetSize(in, complete, end);
             if (size == MALFORMED || size > maxPacketSize) {
-                fail(ctx, in, size == MALFORMED ? "malformed Remaining Length (more than four bytes)"
-                        : "packet of " + size + " bytes exceeds the maximum of " + maxPacketSize);
+                if (complete > start) {
+                    out.add(in.readRetainedSlice(complete - start)); // what came before is handled first
+                    connectPassed = true;
+                }
+                fail(ctx, in, size == MALFORMED
+                        ? Problem.malformed("malformed Remaining Length (more than four bytes)")
+                        : new Problem(ReasonCodes.PACKET_TOO_LARGE,
+                                "packet of " + size + " bytes exceeds the maximum of " + maxPacketSize));
                 return;
             }
             if (size == INCOMPLETE || complete + size > end) {
@@ -64,6 +80,7 @@ final class PacketFramer extends ByteToMessageDecoder {
         }
         if (complete > start) {
             out.add(in.readRetainedSlice(complete - start));
+            connectPassed = true;
         }
         if (invalid != null) {
             fail(ctx, in, invalid);
@@ -71,11 +88,22 @@ final class PacketFramer extends ByteToMessageDecoder {
     }
 
 
-    private void fail(ChannelHandlerContext ctx, ByteBuf in, String why) {
+    private void fail(ChannelHandlerContext ctx, ByteBuf in, Problem problem) {
         failed = true;
         in.skipBytes(in.readableBytes());
-        LOG.infof("%s: %s; closing", ctx.channel().remoteAddress(), why);
-        ctx.close();
+        LOG.infof("%s: %s; closing", ctx.channel().remoteAddress(), problem.why());
+        if (!inspector.mqtt5()) {
+            ctx.close();
+            return;
+        }
+        int code = problem.reasonCode();
+        // before the decoder has passed the CONNECT on, the answer is a CONNACK; afterwards a DISCONNECT
+        byte[] packet = connectPassed
+                ? new byte[] {(byte) 0xE0, 2, (byte) code, 0}
+                : new byte[] {0x20, 3, 0, (byte) code, 0};
+        // after the packets of this read that came before it have been handled
+        ctx.executor().execute(() ->
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(packet)).addListener(ChannelFutureListener.CLOSE));
     }
 
     /** @return the size of the packet starting at {@code at}, {@link #INCOMPLETE} or {@link #MALFORMED} */

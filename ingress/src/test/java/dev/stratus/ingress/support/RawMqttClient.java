@@ -419,7 +419,7 @@ public final class RawMqttClient implements AutoCloseable {
         return new byte[] {(byte) (v >> 8), (byte) v};
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             b.writeBytes(p);
@@ -491,6 +491,70 @@ public final class RawMqttClient implements AutoCloseable {
         return packet(UNSUBSCRIBE, 0x02, b.toByteArray());
     }
 
+    // ---- MQTT 5 -------------------------------------------------------------------------------------------------
+
+    /** A properties section: the Property Length followed by the properties. */
+    public static byte[] props(byte[]... properties) {
+        byte[] all = concat(properties);
+        return concat(vbi(all.length), all);
+    }
+
+    public static byte[] propByte(int id, int value) {
+        return new byte[] {(byte) id, (byte) value};
+    }
+
+    public static byte[] propU16(int id, int value) {
+        return concat(new byte[] {(byte) id}, u16(value));
+    }
+
+    public static byte[] propU32(int id, long value) {
+        return new byte[] {(byte) id, (byte) (value >> 24), (byte) (value >> 16), (byte) (value >> 8), (byte) value};
+    }
+
+    public static byte[] propVbi(int id, int value) {
+        return concat(new byte[] {(byte) id}, vbi(value));
+    }
+
+    public static byte[] propString(int id, String value) {
+        return concat(new byte[] {(byte) id}, string(value));
+    }
+
+    public static byte[] propBinary(int id, byte[] value) {
+        return concat(new byte[] {(byte) id}, lengthPrefixed(value));
+    }
+
+    public static byte[] userProperty(String name, String value) {
+        return concat(new byte[] {0x26}, string(name), string(value));
+    }
+
+    public static byte[] vbi(int value) {
+        return remainingLength(value);
+    }
+
+    /** An MQTT 5 PUBLISH with properties. */
+    public static byte[] publish5(String topic, byte[] payload, int qos, boolean retain, int packetId,
+                                  byte[] properties) {
+        int flags = ((qos & 0x03) << 1) | (retain ? 0x01 : 0);
+        byte[] t = lengthPrefixed(topic.getBytes(StandardCharsets.UTF_8));
+        byte[] variable = qos > 0 ? concat(t, u16(packetId), properties) : concat(t, properties);
+        return packet(PUBLISH, flags, concat(variable, payload));
+    }
+
+    /** An MQTT 5 SUBSCRIBE of one filter with its options byte. */
+    public static byte[] subscribe5(int packetId, byte[] properties, String filter, int options) {
+        return packet(SUBSCRIBE, 0x02, concat(u16(packetId), properties, string(filter), new byte[] {(byte) options}));
+    }
+
+    /** An MQTT 5 DISCONNECT with a reason code and properties. */
+    public static byte[] disconnect5(int reasonCode, byte[] properties) {
+        return packet(DISCONNECT, 0, concat(new byte[] {(byte) reasonCode}, properties));
+    }
+
+    /** An MQTT 5 acknowledgement (PUBACK..PUBCOMP) with a reason code. */
+    public static byte[] ack5(int type, int packetId, int reasonCode) {
+        return packet(type, type == PUBREL ? 0x02 : 0, concat(u16(packetId), new byte[] {(byte) reasonCode}));
+    }
+
     public static byte[] pingreq() {
         return packet(PINGREQ, 0, new byte[0]);
     }
@@ -518,6 +582,8 @@ public final class RawMqttClient implements AutoCloseable {
         private byte[] password;
         private int setFlags;
         private int clearFlags;
+        private byte[] properties;
+        private byte[] willProperties;
 
         private Connect(String clientId) {
             this.clientId = clientId;
@@ -567,6 +633,19 @@ public final class RawMqttClient implements AutoCloseable {
             return this;
         }
 
+        /** MQTT 5 (protocol level 5) with these CONNECT properties (see {@link #props}). */
+        public Connect v5(byte[]... props) {
+            this.protocolLevel = 5;
+            this.properties = props(props);
+            return this;
+        }
+
+        /** MQTT 5 will properties. */
+        public Connect willProperties(byte[]... props) {
+            this.willProperties = props(props);
+            return this;
+        }
+
         /** Connect flag bits to set in addition to the computed ones (0x01 is the reserved bit). */
         public Connect setFlags(int mask) {
             this.setFlags |= mask;
@@ -602,8 +681,14 @@ public final class RawMqttClient implements AutoCloseable {
             b.write(protocolLevel);
             b.write(flags());
             b.writeBytes(u16(keepAliveSeconds));
+            if (protocolLevel == 5) {
+                b.writeBytes(properties == null ? props() : properties);
+            }
             b.writeBytes(string(clientId));
             if (willTopic != null) {
+                if (protocolLevel == 5) {
+                    b.writeBytes(willProperties == null ? props() : willProperties);
+                }
                 b.writeBytes(string(willTopic));
                 b.writeBytes(lengthPrefixed(willPayload));
             }
@@ -676,6 +761,119 @@ public final class RawMqttClient implements AutoCloseable {
                 codes[i] = body[2 + i] & 0xFF;
             }
             return codes;
+        }
+
+        /**
+         * The MQTT 5 reason code: of CONNACK, DISCONNECT, AUTH, and of PUBACK..PUBCOMP (0 when left out, as a
+         * success may be).
+         */
+        public int reasonCode() {
+            switch (type) {
+                case CONNACK:
+                    return body[1] & 0xFF;
+                case DISCONNECT:
+                case 15:
+                    return body.length == 0 ? 0 : body[0] & 0xFF;
+                case PUBACK:
+                case PUBREC:
+                case PUBREL:
+                case PUBCOMP:
+                    return body.length > 2 ? body[2] & 0xFF : 0;
+                default:
+                    throw new AssertionError("no reason code in " + typeName());
+            }
+        }
+
+        /** MQTT 5 SUBACK or UNSUBACK reason codes, after the packet id and the properties. */
+        public int[] reasonCodes5() {
+            int at = 2;
+            int[] len = vbiAt(at);
+            at += len[1] + len[0];
+            int[] codes = new int[body.length - at];
+            for (int i = 0; i < codes.length; i++) {
+                codes[i] = body[at + i] & 0xFF;
+            }
+            return codes;
+        }
+
+        /**
+         * The MQTT 5 properties of this packet as id -> raw value bytes (the last one of each id; user
+         * properties and subscription identifiers in {@link #propertyList}).
+         */
+        public java.util.Map<Integer, byte[]> properties5() {
+            java.util.Map<Integer, byte[]> m = new java.util.LinkedHashMap<>();
+            for (byte[][] p : propertyList()) {
+                m.put(p[0][0] & 0xFF, p[1]);
+            }
+            return m;
+        }
+
+        /** The MQTT 5 properties in order: {id}, value bytes. */
+        public List<byte[][]> propertyList() {
+            int at = propertiesStart();
+            int[] len = vbiAt(at);
+            at += len[1];
+            int end = at + len[0];
+            List<byte[][]> out = new java.util.ArrayList<>();
+            while (at < end) {
+                int id = body[at++] & 0xFF;
+                int size;
+                switch (id) {
+                    case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> size = 1;
+                    case 0x13, 0x21, 0x22, 0x23 -> size = 2;
+                    case 0x02, 0x11, 0x18, 0x27 -> size = 4;
+                    case 0x0B -> size = vbiAt(at)[1];
+                    case 0x26 -> {
+                        int k = u16At(at);
+                        size = 2 + k + 2 + u16At(at + 2 + k);
+                    }
+                    default -> size = 2 + u16At(at);
+                }
+                out.add(new byte[][] {{(byte) id}, Arrays.copyOfRange(body, at, at + size)});
+                at += size;
+            }
+            return out;
+        }
+
+        private int propertiesStart() {
+            switch (type) {
+                case CONNACK:
+                    return 2;
+                case DISCONNECT:
+                case 15:
+                    return 1;
+                case PUBLISH:
+                    return 2 + topicLength() + (qos() > 0 ? 2 : 0);
+                case SUBACK:
+                case UNSUBACK:
+                    return 2;
+                default:
+                    return 3;
+            }
+        }
+
+        /** The payload of an MQTT 5 PUBLISH (after its properties). */
+        public byte[] payload5() {
+            requireType(PUBLISH);
+            int at = propertiesStart();
+            int[] len = vbiAt(at);
+            return Arrays.copyOfRange(body, at + len[1] + len[0], body.length);
+        }
+
+        /** {value, bytes} of the Variable Byte Integer at {@code at}. */
+        private int[] vbiAt(int at) {
+            int value = 0;
+            int multiplier = 1;
+            int i = 0;
+            while (true) {
+                int digit = body[at + i] & 0xFF;
+                value += (digit & 0x7F) * multiplier;
+                i++;
+                if ((digit & 0x80) == 0) {
+                    return new int[] {value, i};
+                }
+                multiplier *= 128;
+            }
         }
 
         public int connAckReturnCode() {

@@ -22,6 +22,15 @@ public final class TestBroker implements AutoCloseable {
         this.node = BrokerNode.embedded(config, group).start();
     }
 
+    private TestBroker(BrokerConfig config, java.util.function.LongSupplier clock) {
+        this.node = new BrokerNode(config, dev.stratus.state.memory.MemoryBackend.create(), group, clock).start();
+    }
+
+    /** A broker whose message-expiry clock is {@code clock} (epoch millis), so that a test can move time on. */
+    public static TestBroker start(BrokerConfig config, java.util.function.LongSupplier clock) {
+        return new TestBroker(config, clock);
+    }
+
     public static TestBroker start() {
         return new TestBroker(BrokerConfig.forTests());
     }
