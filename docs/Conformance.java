@@ -20,24 +20,32 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Generates docs/conformance.md, the MQTT 3.1.1 conformance matrix of Stratus.
+ * Generates docs/conformance.md and docs/conformance-5.md, the MQTT 3.1.1 and MQTT 5.0 conformance matrices of
+ * Stratus.
  *
  * <p>Run from the project root: {@code java docs/Conformance.java} (Java 17, no dependencies). An optional
  * argument names the project root instead; {@code -v} prints where each test citation was attributed.
  *
  * <p>Inputs:
  * <ul>
- *   <li>{@code docs/mqtt-3.1.1-statements.tsv}: {@code id<TAB>who<TAB>text}, one line per normative statement;</li>
- *   <li>{@code docs/conformance-notes.tsv}: {@code id<TAB>reason} for statements that do not bind Stratus;</li>
+ *   <li>{@code docs/mqtt-3.1.1-statements.tsv} and {@code docs/mqtt-5.0-statements.tsv}:
+ *       {@code id<TAB>who<TAB>text}, one line per normative statement, with the ids of the standard;</li>
+ *   <li>{@code docs/conformance-notes.tsv} and {@code docs/conformance-5-notes.tsv}: {@code id<TAB>reason} for
+ *       statements that do not bind Stratus;</li>
  *   <li>every file under {@code <module>/src/test/java} and {@code <module>/src/main/java}, scanned for statement
- *       ids written {@code MQTT-3.1.2-24} (bracketed in comments, in {@code @DisplayName} strings, in messages;
- *       {@code MQTT-3.2.2-1..3} cites a range) or {@code MQTT_3_1_2_24} (in test method names).</li>
+ *       ids. MQTT 3.1.1 ids are written {@code MQTT-3.1.2-24} (bracketed in comments, in {@code @DisplayName}
+ *       strings, in messages; {@code MQTT-3.2.2-1..3} cites a range) or {@code MQTT_3_1_2_24} (in test method
+ *       names). MQTT 5.0 reuses the same id form with other meanings ({@code MQTT-3.1.2-24} is Keep Alive in 3.1.1
+ *       and Maximum Packet Size in 5.0), so code cites a 5.0 statement as {@code MQTT5-3.1.2-24},
+ *       {@code MQTT5-3.2.2-1..3} or {@code MQTT5_3_1_2_24}; a plain {@code MQTT-} id is always 3.1.1.</li>
  * </ul>
  *
  * <p>A citation in a test file is attributed to the enclosing method (found by tracking braces; a citation in a
  * comment or annotation just above a method, e.g. {@code @DisplayName}, belongs to that method). It counts as test
  * coverage when that method is a test ({@code @Test}, {@code @ParameterizedTest}, {@code @Property}, ...) or, for
  * a citation at class level, when the class holds tests. Citations in helpers are listed but not counted.
+ *
+ * <p>Statements that are neither tested nor noted are reported (NOT COVERED) but never make the run fail.
  */
 public class Conformance {
 
@@ -52,7 +60,24 @@ public class Conformance {
     static final Set<String> TEST_ANNOTATIONS = Set.of("Test", "ParameterizedTest", "RepeatedTest", "TestFactory",
         "TestTemplate", "Property", "Example");
 
+    static final String STATEMENTS_5 = "docs/mqtt-5.0-statements.tsv";
+    static final String NOTES_5 = "docs/conformance-5-notes.tsv";
+    static final String OUTPUT_5 = "docs/conformance-5.md";
+
+    /** A 5.0 citation; the third number is optional only so that the body's {@code MQTT5-4.2-1} can be aliased. */
+    static final Pattern DOT_ID_5 =
+        Pattern.compile("(?<![\\w.])MQTT5-(\\d+)\\.(\\d+)(?:\\.(\\d+))?-(\\d+)(?:\\.\\.(\\d+))?(?!\\d)");
+    static final Pattern UNDERSCORE_ID_5 =
+        Pattern.compile("(?<![A-Za-z0-9])MQTT5_(\\d+)_(\\d+)_(\\d+)_(\\d+)(?!\\d)");
+
+    /**
+     * Ids the body of the MQTT 5.0 standard writes differently from its Appendix B, mapped to the Appendix B id that
+     * the statement list uses.
+     */
+    static final Map<String, String> ALIASES_5 = Map.of("MQTT-4.2-1", "MQTT-4.2.0-1");
+
     static final Map<String, String> SECTION_TITLES = new LinkedHashMap<>();
+    static final Map<String, String> SECTION_TITLES_5 = new LinkedHashMap<>();
 
     static {
         SECTION_TITLES.put("1.5", "Data representations: UTF-8 encoded strings");
@@ -81,6 +106,82 @@ public class Conformance {
         SECTION_TITLES.put("4.8", "Handling errors");
         SECTION_TITLES.put("6", "Using WebSocket as a network transport");
         SECTION_TITLES.put("7", "Conformance targets");
+
+        SECTION_TITLES_5.put("1.5", "Data representation");
+        SECTION_TITLES_5.put("2.1", "Structure of an MQTT Control Packet: flags");
+        SECTION_TITLES_5.put("2.2", "Variable Header: Packet Identifier and Properties");
+        SECTION_TITLES_5.put("3.1", "CONNECT");
+        SECTION_TITLES_5.put("3.2", "CONNACK");
+        SECTION_TITLES_5.put("3.3", "PUBLISH");
+        SECTION_TITLES_5.put("3.4", "PUBACK");
+        SECTION_TITLES_5.put("3.5", "PUBREC");
+        SECTION_TITLES_5.put("3.6", "PUBREL");
+        SECTION_TITLES_5.put("3.7", "PUBCOMP");
+        SECTION_TITLES_5.put("3.8", "SUBSCRIBE");
+        SECTION_TITLES_5.put("3.9", "SUBACK");
+        SECTION_TITLES_5.put("3.10", "UNSUBSCRIBE");
+        SECTION_TITLES_5.put("3.11", "UNSUBACK");
+        SECTION_TITLES_5.put("3.12", "PINGREQ");
+        SECTION_TITLES_5.put("3.14", "DISCONNECT");
+        SECTION_TITLES_5.put("3.15", "AUTH");
+        SECTION_TITLES_5.put("4.1", "Session State");
+        SECTION_TITLES_5.put("4.2", "Network Connections");
+        SECTION_TITLES_5.put("4.3", "Quality of Service levels and protocol flows");
+        SECTION_TITLES_5.put("4.4", "Message delivery retry");
+        SECTION_TITLES_5.put("4.5", "Message receipt");
+        SECTION_TITLES_5.put("4.6", "Message ordering");
+        SECTION_TITLES_5.put("4.7", "Topic Names and Topic Filters");
+        SECTION_TITLES_5.put("4.8", "Subscriptions");
+        SECTION_TITLES_5.put("4.9", "Flow Control");
+        SECTION_TITLES_5.put("4.12", "Enhanced authentication");
+        SECTION_TITLES_5.put("4.13", "Handling errors");
+        SECTION_TITLES_5.put("6", "Using WebSocket as a network transport");
+    }
+
+    /**
+     * One MQTT version's matrix: where its inputs and output are, how code cites its statements ({@code citePrefix}
+     * replaces the {@code MQTT-} of a statement id), and the anchors of its output.
+     */
+    record Spec(String version, String statements, String notes, String output, Pattern dotId, Pattern underscoreId,
+                String citePrefix, String anchorPrefix, Map<String, String> titles, Map<String, String> aliases) {
+
+        /** How code cites the statement {@code id}. */
+        String cite(String id) {
+            return citePrefix + id.substring("MQTT-".length());
+        }
+    }
+
+    static final Spec V311 = new Spec("3.1.1", STATEMENTS, NOTES, OUTPUT, DOT_ID, UNDERSCORE_ID, "MQTT-", "mqtt-",
+        SECTION_TITLES, Map.of());
+    static final Spec V5 = new Spec("5.0", STATEMENTS_5, NOTES_5, OUTPUT_5, DOT_ID_5, UNDERSCORE_ID_5, "MQTT5-",
+        "mqtt5-", SECTION_TITLES_5, ALIASES_5);
+
+    /** The inputs of one matrix and the citations found for it. */
+    static final class Matrix {
+        final Spec spec;
+        final List<Statement> statements;
+        final Map<String, Statement> byId = new LinkedHashMap<>();
+        final Map<String, String> notes;
+        final Map<String, Set<Ref>> testRefs = new TreeMap<>();
+        final Map<String, Set<Ref>> codeRefs = new TreeMap<>();
+        /** Cited ids that are not statements, as cited, with where. */
+        final Map<String, Set<String>> unknown = new TreeMap<>();
+
+        Matrix(Path root, Spec spec) throws IOException {
+            this.spec = spec;
+            this.statements = readStatements(root.resolve(spec.statements()));
+            for (Statement s : statements) {
+                if (byId.put(s.id(), s) != null) {
+                    throw new IllegalStateException("duplicate statement " + s.id() + " in " + spec.statements());
+                }
+            }
+            this.notes = readNotes(root.resolve(spec.notes()));
+            for (String id : notes.keySet()) {
+                if (!byId.containsKey(id)) {
+                    System.err.println("warning: " + spec.notes() + " names " + id + ", which is not a statement");
+                }
+            }
+        }
     }
 
     record Statement(String id, String who, String text, int[] key) {
@@ -144,23 +245,14 @@ public class Conformance {
             System.exit(2);
         }
 
-        List<Statement> statements = readStatements(root.resolve(STATEMENTS));
-        Map<String, Statement> byId = new LinkedHashMap<>();
-        for (Statement s : statements) {
-            if (byId.put(s.id(), s) != null) {
-                throw new IllegalStateException("duplicate statement " + s.id());
+        List<Matrix> matrices = new ArrayList<>();
+        for (Spec spec : List.of(V311, V5)) {
+            if (spec != V311 && !Files.exists(root.resolve(spec.statements()))) {
+                System.err.println("warning: no " + spec.statements() + "; MQTT " + spec.version() + " matrix skipped");
+                continue;
             }
+            matrices.add(new Matrix(root, spec));
         }
-        Map<String, String> notes = readNotes(root.resolve(NOTES));
-        for (String id : notes.keySet()) {
-            if (!byId.containsKey(id)) {
-                System.err.println("warning: " + NOTES + " names " + id + ", which is not a statement");
-            }
-        }
-
-        Map<String, Set<Ref>> testRefs = new TreeMap<>();
-        Map<String, Set<Ref>> codeRefs = new TreeMap<>();
-        Map<String, Set<String>> unknown = new TreeMap<>();
         int[] scanned = new int[2];
 
         List<Path> modules;
@@ -182,32 +274,36 @@ public class Conformance {
                 }
                 for (Path file : files) {
                     scanned[test ? 0 : 1]++;
-                    scanFile(root, file, test, byId, testRefs, codeRefs, unknown);
+                    scanFile(root, file, test, matrices);
                 }
             }
         }
 
-        String md = render(statements, notes, testRefs, codeRefs, unknown, scanned);
-        Files.writeString(root.resolve(OUTPUT), md, StandardCharsets.UTF_8);
+        for (Matrix m : matrices) {
+            String md = render(m, scanned);
+            Files.writeString(root.resolve(m.spec.output()), md, StandardCharsets.UTF_8);
 
-        // console summary
-        long server = statements.stream().filter(Statement::serverSide).count();
-        List<String> gaps = new ArrayList<>();
-        long serverTested = 0;
-        for (Statement s : statements) {
-            if (s.serverSide() && isTested(testRefs.get(s.id()))) {
-                serverTested++;
-            } else if (s.serverSide() && !notes.containsKey(s.id())) {
-                gaps.add(s.id());
+            // console summary; statements NOT COVERED are reported, never fatal
+            long server = m.statements.stream().filter(Statement::serverSide).count();
+            List<String> gaps = new ArrayList<>();
+            long serverTested = 0;
+            for (Statement s : m.statements) {
+                if (s.serverSide() && isTested(m.testRefs.get(s.id()))) {
+                    serverTested++;
+                } else if (s.serverSide() && !m.notes.containsKey(s.id())) {
+                    gaps.add(m.spec.cite(s.id()));
+                }
             }
-        }
-        System.out.println("wrote " + OUTPUT + ": " + statements.size() + " statements, " + server
-            + " server-side, " + serverTested + " server-side tested, " + gaps.size() + " server-side NOT COVERED");
-        if (!gaps.isEmpty()) {
-            System.out.println("NOT COVERED: " + String.join(" ", gaps));
-        }
-        if (!unknown.isEmpty()) {
-            System.out.println("cited ids that are not statements: " + String.join(" ", unknown.keySet()));
+            System.out.println("wrote " + m.spec.output() + ": " + m.statements.size() + " statements, " + server
+                + " server-side, " + serverTested + " server-side tested, " + gaps.size()
+                + " server-side NOT COVERED");
+            if (!gaps.isEmpty()) {
+                System.out.println("NOT COVERED: " + String.join(" ", gaps));
+            }
+            if (!m.unknown.isEmpty()) {
+                System.out.println("cited ids that are not MQTT " + m.spec.version() + " statements: "
+                    + String.join(" ", m.unknown.keySet()));
+            }
         }
     }
 
@@ -273,23 +369,25 @@ public class Conformance {
     /** An id cited at a character offset of a line (0-based line). */
     record Citation(String id, int line) {}
 
-    static List<Citation> citations(List<String> lines) {
+    static List<Citation> citations(List<String> lines, Spec spec) {
         List<Citation> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            Matcher m = DOT_ID.matcher(line);
+            Matcher m = spec.dotId().matcher(line);
             while (m.find()) {
-                String prefix = "MQTT-" + m.group(1) + "." + m.group(2) + "." + m.group(3) + "-";
+                String prefix = "MQTT-" + m.group(1) + "." + m.group(2) + (m.group(3) == null ? "" : "." + m.group(3))
+                    + "-";
                 int from = Integer.parseInt(m.group(4));
                 int to = m.group(5) == null ? from : Integer.parseInt(m.group(5));
                 if (to < from || to - from > 50) {
                     to = from;
                 }
                 for (int k = from; k <= to; k++) {
-                    out.add(new Citation(prefix + k, i));
+                    String id = prefix + k;
+                    out.add(new Citation(spec.aliases().getOrDefault(id, id), i));
                 }
             }
-            m = UNDERSCORE_ID.matcher(line);
+            m = spec.underscoreId().matcher(line);
             while (m.find()) {
                 out.add(new Citation(
                     "MQTT-" + m.group(1) + "." + m.group(2) + "." + m.group(3) + "-" + m.group(4), i));
@@ -298,9 +396,7 @@ public class Conformance {
         return out;
     }
 
-    static void scanFile(Path root, Path file, boolean test, Map<String, Statement> byId,
-                         Map<String, Set<Ref>> testRefs, Map<String, Set<Ref>> codeRefs,
-                         Map<String, Set<String>> unknown) throws IOException {
+    static void scanFile(Path root, Path file, boolean test, List<Matrix> matrices) throws IOException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -308,18 +404,31 @@ public class Conformance {
             text = Files.readString(file, StandardCharsets.ISO_8859_1);
         }
         List<String> lines = Arrays.asList(text.split("\r?\n", -1));
-        List<Citation> cites = citations(lines);
-        if (cites.isEmpty()) {
-            return;
+        JavaStructure structure = null;
+        for (Matrix matrix : matrices) {
+            List<Citation> cites = citations(lines, matrix.spec);
+            if (cites.isEmpty()) {
+                continue;
+            }
+            if (structure == null && test && file.getFileName().toString().endsWith(".java")) {
+                structure = JavaStructure.parse(text);
+            }
+            attribute(root, file, test, cites, structure, matrix);
         }
+    }
+
+    /** Records the citations of one file for one matrix, as test refs or code refs. */
+    static void attribute(Path root, Path file, boolean test, List<Citation> cites, JavaStructure structure,
+                          Matrix matrix) {
+        Map<String, Set<Ref>> testRefs = matrix.testRefs;
+        Map<String, Set<Ref>> codeRefs = matrix.codeRefs;
         String rel = root.relativize(file).toString().replace('\\', '/');
         String fileName = file.getFileName().toString();
-        JavaStructure structure = test && fileName.endsWith(".java") ? JavaStructure.parse(text) : null;
 
         for (Citation c : cites) {
             String loc = rel + ":" + (c.line() + 1);
-            if (!byId.containsKey(c.id())) {
-                unknown.computeIfAbsent(c.id(), k -> new TreeSet<>()).add(loc);
+            if (!matrix.byId.containsKey(c.id())) {
+                matrix.unknown.computeIfAbsent(matrix.spec.cite(c.id()), k -> new TreeSet<>()).add(loc);
                 continue;
             }
             if (!test) {
@@ -353,7 +462,8 @@ public class Conformance {
                 }
             }
             if (verbose) {
-                System.out.println(loc + " " + c.id() + " -> " + ref.display() + (ref.test() ? "" : " (not counted)"));
+                System.out.println(loc + " " + matrix.spec.cite(c.id()) + " -> " + ref.display()
+                    + (ref.test() ? "" : " (not counted)"));
             }
             addRef(testRefs, c.id(), ref);
         }
@@ -709,8 +819,13 @@ public class Conformance {
 
     // ---------------------------------------------------------------------------------------------- output
 
-    static String render(List<Statement> statements, Map<String, String> notes, Map<String, Set<Ref>> testRefs,
-                         Map<String, Set<Ref>> codeRefs, Map<String, Set<String>> unknown, int[] scanned) {
+    static String render(Matrix matrix, int[] scanned) {
+        Spec spec = matrix.spec;
+        List<Statement> statements = matrix.statements;
+        Map<String, String> notes = matrix.notes;
+        Map<String, Set<Ref>> testRefs = matrix.testRefs;
+        Map<String, Set<Ref>> codeRefs = matrix.codeRefs;
+        Map<String, Set<String>> unknown = matrix.unknown;
         int total = statements.size();
         int tested = 0, na = 0, open = 0, sTotal = 0, sTested = 0, sNa = 0, sOpen = 0;
         int onlyServer = 0, both = 0, client = 0;
@@ -740,12 +855,82 @@ public class Conformance {
         }
 
         StringBuilder md = new StringBuilder();
+        if (spec == V311) {
+            header311(md);
+        } else {
+            header5(md);
+        }
+
+        md.append("## Summary\n\n");
+        md.append("| | all statements | server-side |\n|---|---:|---:|\n");
+        md.append("| statements | ").append(total).append(" | ").append(sTotal).append(" |\n");
+        md.append("| tested | ").append(tested).append(" | ").append(sTested).append(" |\n");
+        md.append("| not applicable | ").append(na).append(" | ").append(sNa).append(" |\n");
+        md.append("| NOT COVERED | ").append(open).append(" | ").append(sOpen).append(" |\n\n");
+        md.append("Statements by whom they bind: ").append(onlyServer).append(" server, ").append(both)
+            .append(" both, ").append(client).append(" client. Scanned ").append(scanned[0]).append(" test files and ")
+            .append(scanned[1]).append(" main files.\n\n");
+        if (!gaps.isEmpty()) {
+            md.append("Server-side statements NOT COVERED (").append(gaps.size()).append("): ");
+            md.append(gaps.stream().map(id -> "[" + id + "](#" + anchor(spec, id) + ")")
+                .collect(Collectors.joining(", ")));
+            md.append(".\n\n");
+        }
+
+        Map<String, List<Statement>> sections = new LinkedHashMap<>();
+        for (Statement s : statements) {
+            sections.computeIfAbsent(s.section(), k -> new ArrayList<>()).add(s);
+        }
+        md.append("## Statements by section\n\n");
+        for (Map.Entry<String, List<Statement>> e : sections.entrySet()) {
+            String title = spec.titles().getOrDefault(e.getKey(), "");
+            long secTested = e.getValue().stream().filter(s -> status(s, notes, testRefs).equals("tested")).count();
+            long secNa = e.getValue().stream()
+                .filter(s -> status(s, notes, testRefs).startsWith("not applicable")).count();
+            md.append("### ").append(e.getKey()).append(title.isEmpty() ? "" : " " + title).append("\n\n");
+            md.append(e.getValue().size()).append(" statements: ").append(secTested).append(" tested, ")
+                .append(secNa).append(" not applicable, ").append(e.getValue().size() - secTested - secNa)
+                .append(" NOT COVERED.\n\n");
+            md.append("| id | statement | tests | code | status |\n|---|---|---|---|---|\n");
+            for (Statement s : e.getValue()) {
+                md.append("| <a id=\"").append(anchor(spec, s.id())).append("\"></a>").append(s.id())
+                    .append(s.who().equals("server") ? "" : " (" + s.who() + ")");
+                md.append(" | ").append(cell(s.text()));
+                md.append(" | ").append(refs(testRefs.get(s.id())));
+                md.append(" | ").append(refs(codeRefs.get(s.id())));
+                String status = status(s, notes, testRefs);
+                md.append(" | ").append(status.equals("NOT COVERED") ? "**NOT COVERED**" : cell(status));
+                md.append(" |\n");
+            }
+            md.append("\n");
+        }
+
+        if (!unknown.isEmpty()) {
+            md.append("## Cited ids that are not MQTT ").append(spec.version()).append(" statements\n\n");
+            md.append("Typos, or ids from another MQTT version. Fix the citation or the statement list.\n\n");
+            md.append("| id | where |\n|---|---|\n");
+            for (Map.Entry<String, Set<String>> e : unknown.entrySet()) {
+                md.append("| ").append(e.getKey()).append(" | ")
+                    .append(e.getValue().stream().map(loc -> {
+                        int colon = loc.lastIndexOf(':');
+                        return "[" + loc + "](../" + loc.substring(0, colon) + "#L" + loc.substring(colon + 1) + ")";
+                    }).collect(Collectors.joining(", ")))
+                    .append(" |\n");
+            }
+            md.append("\n");
+        }
+        return md.toString();
+    }
+
+    /** The title and introduction of the MQTT 3.1.1 matrix. */
+    static void header311(StringBuilder md) {
         md.append("# MQTT 3.1.1 conformance matrix\n\n");
         md.append("<!-- Generated by docs/Conformance.java. Do not edit by hand: edit the inputs and regenerate. -->\n\n");
         md.append("Every normative statement of MQTT Version 3.1.1 (OASIS Standard incorporating Approved Errata 01, ")
             .append("[Appendix B](http://docs.oasis-open.org/mqtt/mqtt/v3.1.1/errata01/os/mqtt-v3.1.1-errata01-os-complete.html), ")
             .append("`[MQTT-1.5.3-1]` to `[MQTT-7.1.2-1]`), with the Stratus tests that check it and the code that ")
             .append("implements it.\n\n");
+        md.append("The MQTT 5.0 matrix is [conformance-5.md](conformance-5.md).\n\n");
         md.append("## How this file is made\n\n");
         md.append("It is generated; regenerate it from the project root after adding or renaming tests:\n\n");
         md.append("```sh\njava docs/Conformance.java\n```\n\n");
@@ -773,64 +958,58 @@ public class Conformance {
             .append("from the notes file; otherwise **NOT COVERED**. A citation is a claim, not a proof: review the ")
             .append("test when in doubt.\n\n");
 
-        md.append("## Summary\n\n");
-        md.append("| | all statements | server-side |\n|---|---:|---:|\n");
-        md.append("| statements | ").append(total).append(" | ").append(sTotal).append(" |\n");
-        md.append("| tested | ").append(tested).append(" | ").append(sTested).append(" |\n");
-        md.append("| not applicable | ").append(na).append(" | ").append(sNa).append(" |\n");
-        md.append("| NOT COVERED | ").append(open).append(" | ").append(sOpen).append(" |\n\n");
-        md.append("Statements by whom they bind: ").append(onlyServer).append(" server, ").append(both)
-            .append(" both, ").append(client).append(" client. Scanned ").append(scanned[0]).append(" test files and ")
-            .append(scanned[1]).append(" main files.\n\n");
-        if (!gaps.isEmpty()) {
-            md.append("Server-side statements NOT COVERED (").append(gaps.size()).append("): ");
-            md.append(gaps.stream().map(id -> "[" + id + "](#" + anchor(id) + ")").collect(Collectors.joining(", ")));
-            md.append(".\n\n");
-        }
+    }
 
-        Map<String, List<Statement>> sections = new LinkedHashMap<>();
-        for (Statement s : statements) {
-            sections.computeIfAbsent(s.section(), k -> new ArrayList<>()).add(s);
-        }
-        md.append("## Statements by section\n\n");
-        for (Map.Entry<String, List<Statement>> e : sections.entrySet()) {
-            String title = SECTION_TITLES.getOrDefault(e.getKey(), "");
-            long secTested = e.getValue().stream().filter(s -> status(s, notes, testRefs).equals("tested")).count();
-            long secNa = e.getValue().stream()
-                .filter(s -> status(s, notes, testRefs).startsWith("not applicable")).count();
-            md.append("### ").append(e.getKey()).append(title.isEmpty() ? "" : " " + title).append("\n\n");
-            md.append(e.getValue().size()).append(" statements: ").append(secTested).append(" tested, ")
-                .append(secNa).append(" not applicable, ").append(e.getValue().size() - secTested - secNa)
-                .append(" NOT COVERED.\n\n");
-            md.append("| id | statement | tests | code | status |\n|---|---|---|---|---|\n");
-            for (Statement s : e.getValue()) {
-                md.append("| <a id=\"").append(anchor(s.id())).append("\"></a>").append(s.id())
-                    .append(s.who().equals("server") ? "" : " (" + s.who() + ")");
-                md.append(" | ").append(cell(s.text()));
-                md.append(" | ").append(refs(testRefs.get(s.id())));
-                md.append(" | ").append(refs(codeRefs.get(s.id())));
-                String status = status(s, notes, testRefs);
-                md.append(" | ").append(status.equals("NOT COVERED") ? "**NOT COVERED**" : cell(status));
-                md.append(" |\n");
-            }
-            md.append("\n");
-        }
-
-        if (!unknown.isEmpty()) {
-            md.append("## Cited ids that are not MQTT 3.1.1 statements\n\n");
-            md.append("Typos, or ids from another MQTT version. Fix the citation or the statement list.\n\n");
-            md.append("| id | where |\n|---|---|\n");
-            for (Map.Entry<String, Set<String>> e : unknown.entrySet()) {
-                md.append("| ").append(e.getKey()).append(" | ")
-                    .append(e.getValue().stream().map(loc -> {
-                        int colon = loc.lastIndexOf(':');
-                        return "[" + loc + "](../" + loc.substring(0, colon) + "#L" + loc.substring(colon + 1) + ")";
-                    }).collect(Collectors.joining(", ")))
-                    .append(" |\n");
-            }
-            md.append("\n");
-        }
-        return md.toString();
+    /** The title and introduction of the MQTT 5.0 matrix, with the 5.0 citation convention. */
+    static void header5(StringBuilder md) {
+        md.append("# MQTT 5.0 conformance matrix\n\n");
+        md.append("<!-- Generated by docs/Conformance.java. Do not edit by hand: edit the inputs and regenerate. -->\n\n");
+        md.append("Every normative statement of MQTT Version 5.0 (OASIS Standard, 7 March 2019, ")
+            .append("[Appendix B](https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html), ")
+            .append("`[MQTT-1.5.4-1]` to `[MQTT-6.0.0-4]`), with the Stratus tests that check it and the code that ")
+            .append("implements it. The MQTT 3.1.1 matrix is [conformance.md](conformance.md).\n\n");
+        md.append("## Citing a 5.0 statement\n\n");
+        md.append("MQTT 5.0 numbers its statements in the same form as MQTT 3.1.1, and the same id means different ")
+            .append("things in the two versions: `MQTT-3.1.2-24` is the Server's Keep Alive timeout in 3.1.1 and the ")
+            .append("Client's Maximum Packet Size, which the Server must respect, in 5.0. Stratus code therefore ")
+            .append("cites a 5.0 statement with the ")
+            .append("prefix `MQTT5-`, and a plain `MQTT-` id always means 3.1.1:\n\n");
+        md.append("- in a `@DisplayName`, a comment or an assertion message: `[MQTT5-3.1.2-24]`;\n");
+        md.append("- a range: `[MQTT5-3.2.2-1..3]`;\n");
+        md.append("- in a method name: `oversizedPacketIsNotSent_MQTT5_3_1_2_24()`.\n\n");
+        md.append("The tables below show the ids as the standard writes them (`MQTT-3.1.2-24`); each row's anchor is ")
+            .append("the citation (`#mqtt5-3-1-2-24`). One statement is tagged `[MQTT-4.2-1]` in the body of the ")
+            .append("standard and `MQTT-4.2.0-1` in Appendix B: the list uses Appendix B's id, and `[MQTT5-4.2-1]` ")
+            .append("is accepted as a citation of it. Section 2.2.1 has no statement 1: its statements are ")
+            .append("`MQTT-2.2.1-2` to `MQTT-2.2.1-6` in the standard itself.\n\n");
+        md.append("## How this file is made\n\n");
+        md.append("It is generated, together with [conformance.md](conformance.md); regenerate both from the ")
+            .append("project root after adding or renaming tests:\n\n");
+        md.append("```sh\njava docs/Conformance.java\n```\n\n");
+        md.append("(Java 17, no build or dependencies needed.) The generator reads:\n\n");
+        md.append("- [`mqtt-5.0-statements.tsv`](mqtt-5.0-statements.tsv): `id<TAB>who<TAB>text`, one line per ")
+            .append("statement, with the ids of the standard. `who` says whom the statement binds: `server`, ")
+            .append("`client`, or `both` (packet-format and flow rules that bind whichever side sends, and Client ")
+            .append("rules the Server enforces on what it receives, e.g. as a Protocol Error under [MQTT-4.13.1-1]). ")
+            .append("Server-side means `server` or `both`. The text is a short paraphrase; the specification is ")
+            .append("authoritative.\n");
+        md.append("- [`conformance-5-notes.tsv`](conformance-5-notes.tsv): `id<TAB>reason` for statements that do ")
+            .append("not bind Stratus (client obligations, and server duties whose condition never holds for ")
+            .append("Stratus).\n");
+        md.append("- Every file under `*/src/test/java` and `*/src/main/java`, searched for `MQTT5-` and `MQTT5_` ")
+            .append("citations.\n\n");
+        md.append("A citation belongs to the enclosing method; one in the comments or annotations just above a method ")
+            .append("belongs to that method. It counts as coverage when the method is a test (`@Test`, ")
+            .append("`@ParameterizedTest`, `@RepeatedTest`, `@TestFactory`, `@TestTemplate`, jqwik ")
+            .append("`@Property`/`@Example`), or, at class level, when the class holds tests; citations in helpers ")
+            .append("are listed in italics and do not count. In main code, cite `[MQTT5-x.y.z-n]` in a comment ")
+            .append("next to the code that implements it.\n\n");
+        md.append("In the tables, an id marked (both) binds both sides and (client) binds only the Client; an ")
+            .append("unmarked id binds the Server.\n\n");
+        md.append("Status: **tested** when at least one test cites the statement; **not applicable** with the reason ")
+            .append("from the notes file; otherwise **NOT COVERED**. Statements NOT COVERED are listed, and the ")
+            .append("generator reports them without failing. A citation is a claim, not a proof: review the test ")
+            .append("when in doubt.\n\n");
     }
 
     static String status(Statement s, Map<String, String> notes, Map<String, Set<Ref>> testRefs) {
@@ -862,7 +1041,8 @@ public class Conformance {
         return s.replace("|", "\\|").replace("\n", " ");
     }
 
-    static String anchor(String id) {
-        return id.toLowerCase().replace('.', '-');
+    /** The anchor of a statement's row: {@code mqtt-3-1-2-24} in the 3.1.1 matrix, {@code mqtt5-3-1-2-24} in 5.0. */
+    static String anchor(Spec spec, String id) {
+        return spec.anchorPrefix() + id.substring("MQTT-".length()).toLowerCase().replace('.', '-');
     }
 }
