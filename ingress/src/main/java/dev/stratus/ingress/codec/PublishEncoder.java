@@ -16,7 +16,7 @@ import io.netty.channel.ChannelPromise;
  * a large payload is written as a second buffer that wraps the direct memory shared by all subscribers, so it is
  * never copied per subscriber. Every other packet passes on to Netty's MqttEncoder.
  * <p>
- * MQTT 5 properties are forwarded unchanged [MQTT5-3.3.2-15..20], user properties in their order [MQTT5-3.3.2-18];
+ * MQTT 5 properties are forwarded unchanged [MQTT5-3.3.2-4] [MQTT5-3.3.2-15..20], user properties in their order [MQTT5-3.3.2-18];
  * an MQTT 3.1.1 receiver gets none of them.
  */
 @ChannelHandler.Sharable

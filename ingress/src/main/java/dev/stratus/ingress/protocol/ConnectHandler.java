@@ -76,7 +76,7 @@ final class ConnectHandler implements PacketHandler {
                 return;
             }
             if (Props.has(props, MqttPropertyType.AUTHENTICATION_METHOD)) {
-                // [MQTT5-3.1.2-?] no enhanced authentication method is configured yet
+                // [MQTT5-4.12.0-1] no enhanced authentication method is configured yet
                 refuse(c, ReasonCodes.BAD_AUTHENTICATION_METHOD,
                         MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "unsupported authentication method");
                 return;
@@ -122,13 +122,13 @@ final class ConnectHandler implements PacketHandler {
                 return;
             }
             if (vh.isWillRetain() && !features.retainAvailable()) {
-                // [MQTT5-3.2.2-12] retain is not available: CONNACK 0x9A
+                // section 3.2.2.3.5: retain is not available: CONNACK 0x9A
                 refuse(c, ReasonCodes.RETAIN_NOT_SUPPORTED, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                         "will retain requested but retain is not available");
                 return;
             }
             if (vh.willQos() > features.maximumQos()) {
-                // [MQTT5-3.2.2-11] will QoS above the maximum QoS: CONNACK 0x9B
+                // [MQTT5-3.2.2-12] will QoS above the maximum QoS: CONNACK 0x9B
                 refuse(c, ReasonCodes.QOS_NOT_SUPPORTED, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                         "will QoS " + vh.willQos() + " above the maximum QoS " + features.maximumQos());
                 return;
@@ -208,7 +208,7 @@ final class ConnectHandler implements PacketHandler {
     /** CONNECT property values the spec forbids (a Protocol Error); the decoder has checked their types. */
     private static String propertiesProblem(MqttProperties props) {
         if (Props.unsigned(props, MqttPropertyType.RECEIVE_MAXIMUM, 1) == 0) {
-            return "Receive Maximum 0"; // [MQTT5-3.1.2-?] section 3.1.2.11.3
+            return "Receive Maximum 0"; // section 3.1.2.11.3
         }
         if (Props.unsigned(props, MqttPropertyType.MAXIMUM_PACKET_SIZE, 1) == 0) {
             return "Maximum Packet Size 0"; // section 3.1.2.11.4
@@ -236,7 +236,7 @@ final class ConnectHandler implements PacketHandler {
             return null;
         }
         if (mp.payloadFormatIndicator() != null && mp.payloadFormatIndicator() == 1 && !Utf8.isValid(body)) {
-            // [MQTT5-3.1.3-?] a will declared as UTF-8 must be UTF-8: CONNACK 0x99
+            // section 3.1.3.2.3: a will declared as UTF-8 must be UTF-8: CONNACK 0x99
             refuse(c, ReasonCodes.PAYLOAD_FORMAT_INVALID, null, "will payload is not valid UTF-8");
             return null;
         }
@@ -426,7 +426,7 @@ final class ConnectHandler implements PacketHandler {
 
     /**
      * The MQTT 5 CONNACK of an accepted connection: the server's limits and switches where they differ from the
-     * defaults a client assumes [MQTT5-3.2.2-?], the assigned client identifier [MQTT5-3.2.2-16], the server
+     * defaults a client assumes [MQTT5-3.2.2-9], the assigned client identifier [MQTT5-3.2.2-16], the server
      * keep alive [MQTT5-3.2.2-21], and the session expiry when the server granted less than was asked.
      */
     private static MqttConnAckMessage connack5(MqttConnection c, boolean sessionPresent, Connack extra) {

@@ -8,7 +8,7 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 /**
  * DISCONNECT: discard the will [MQTT-3.14.4-3] and close [MQTT-3.14.4-1]. An MQTT 5 client may ask for the will
  * all the same (reason code 0x04) and may change the Session Expiry Interval, but not from 0 to more: a protocol
- * error [MQTT5-3.14.2-2].
+ * error (section 3.14.2.2.2).
  */
 final class DisconnectHandler implements PacketHandler {
 

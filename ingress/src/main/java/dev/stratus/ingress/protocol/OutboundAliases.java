@@ -7,7 +7,7 @@ import java.util.Map;
  * The topic aliases the broker uses towards one MQTT 5 client, within the Topic Alias Maximum the client gave
  * in CONNECT [MQTT5-3.1.2-26] and the broker's own limit. The first topics sent get an alias each until the
  * aliases run out; later topics go without (a simple policy that needs no eviction and suits devices that
- * publish to a fixed set of topics). Aliases live and die with the connection [MQTT5-3.3.2-11].
+ * publish to a fixed set of topics) [MQTT5-3.3.2-11]. Aliases live and die with the connection [MQTT5-3.3.2-7].
  */
 final class OutboundAliases {
 

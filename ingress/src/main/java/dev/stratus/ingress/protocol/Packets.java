@@ -17,7 +17,7 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 /**
  * The acknowledgements and DISCONNECT the broker sends. Netty's encoder writes them in the format of the
  * connection's protocol version: reason codes and properties only on MQTT 5, and a success code without
- * properties in the short form [MQTT5-3.4.2.1].
+ * properties in the short form (section 3.4.2.1).
  */
 final class Packets {
 

@@ -81,7 +81,7 @@ final class PublishHandler implements PacketHandler {
         c.broker().stats().messageReceived(qos, stored.payload().length);
 
         if (c.mqtt5() && invalidPayloadFormat(stored)) {
-            // [MQTT5-3.3.2-?] Payload Format Indicator 1 and a payload that is not UTF-8: refused with 0x99
+            // section 3.3.2.3.2: Payload Format Indicator 1 and a payload that is not UTF-8: refused with 0x99
             c.droppedPublish(DropReason.PAYLOAD_FORMAT_INVALID);
             if (qos == 0) {
                 c.protocolViolation(ReasonCodes.PAYLOAD_FORMAT_INVALID, "payload is not valid UTF-8");
@@ -123,7 +123,7 @@ final class PublishHandler implements PacketHandler {
                 c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, CloseReason.SERVER_ERROR, "store error");
                 return;
             }
-            // [MQTT5-3.4.2-?] 0x10: accepted, but no one subscribes
+            // section 3.4.2.1: 0x10: accepted, but no one subscribes
             acknowledge(c, qos, packetId, matched ? ReasonCodes.SUCCESS : ReasonCodes.NO_MATCHING_SUBSCRIBERS, null);
             if (!immediate) {
                 c.channel().flush(); // otherwise channelReadComplete flushes
@@ -211,7 +211,7 @@ final class PublishHandler implements PacketHandler {
             c.context().write(Packets.puback(packetId, code, text));
         } else if (qos == 2) {
             if (code >= 0x80 && c.receivedQos2().remove(packetId) && c.session().isPersistent()) {
-                // a refused QoS 2 message ends its exchange here [MQTT5-4.3.3-?]: no PUBREL follows
+                // a refused QoS 2 message ends its exchange here (section 4.3.3): no PUBREL follows
                 c.broker().stores().inflight().release(c.session().key(), packetId);
             }
             c.context().write(Packets.pubrec(packetId, code, text));

@@ -127,7 +127,7 @@ final class SubscribeHandler implements PacketHandler {
         if (filter.startsWith(SHARE_PREFIX)) {
             if (!features.sharedSubscriptions()) {
                 LOG.debugf("%s: shared subscription '%s' refused: not available", c, filter);
-                return ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED; // [MQTT5-3.8.4-?] 0x9E
+                return ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED; // section 3.9.3: 0x9E
             }
         }
         if (!TopicFilter.isValid(filter)) {

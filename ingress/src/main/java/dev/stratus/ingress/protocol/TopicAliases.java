@@ -1,8 +1,8 @@
 package dev.stratus.ingress.protocol;
 
 /**
- * The topic aliases a client has set towards the broker on one connection [MQTT5-3.3.2-10]: alias 1 to the
- * maximum the broker announced in CONNACK. Aliases live and die with the connection [MQTT5-3.3.2-11].
+ * The topic aliases a client has set towards the broker on one connection: alias 1 to the
+ * maximum the broker announced in CONNACK [MQTT5-3.3.2-12]. Aliases live and die with the connection [MQTT5-3.3.2-7].
  */
 final class TopicAliases {
 

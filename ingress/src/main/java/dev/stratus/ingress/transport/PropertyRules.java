@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  * Checks the raw properties of an MQTT 5 packet before Netty's decoder turns them into a map, where what is wrong
  * can no longer be seen: an identifier not valid for the packet type, or a value running past the properties, is
  * a Malformed Packet (section 2.2.2.2); a property other than User Property given twice is a Protocol Error.
- * Subscription Identifier may repeat only in a PUBLISH, and only the server sends those [MQTT-3.3.4-6].
+ * Subscription Identifier may repeat only in a PUBLISH, and only the server sends those [MQTT5-3.3.4-6].
  */
 final class PropertyRules {
 

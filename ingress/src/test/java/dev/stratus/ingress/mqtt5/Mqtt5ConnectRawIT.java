@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Mqtt5ConnectRawIT extends Mqtt5RawTestBase {
 
     @Test
-    @DisplayName("[MQTT5-3.2.2-?] CONNACK announces the server's Receive Maximum, Maximum Packet Size, Topic Alias "
+    @DisplayName("[MQTT5-3.2.2-9] section 3.2.2.3: CONNACK announces the server's Receive Maximum, Maximum Packet Size, Topic Alias "
             + "Maximum and that shared subscriptions are off")
     void connackAnnouncesServerLimits() {
         RawMqttClient c = connected("limits");
@@ -47,7 +47,7 @@ class Mqtt5ConnectRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.2.2-21] a keep alive of 0 or above the maximum is answered with Server Keep Alive")
+    @DisplayName("[MQTT5-3.2.2-22] section 3.2.2.3.14: a keep alive of 0 or above the maximum is answered with Server Keep Alive")
     void serverKeepAlive() {
         RawMqttClient none = connected(connect5("ka-0").keepAlive(0));
         assertThat(u16(none.lastConnAck().properties5().get(0x13))).isEqualTo(60);
@@ -58,7 +58,7 @@ class Mqtt5ConnectRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.2.2-?] a Session Expiry Interval above the maximum is granted as the maximum, and CONNACK "
+    @DisplayName("section 3.2.2.3.2: a Session Expiry Interval above the maximum is granted as the maximum, and CONNACK "
             + "says so")
     void sessionExpiryIsCapped() {
         RawMqttClient c = connected(connect5("expiry-cap", propU32(0x11, 0xFFFFFFFFL)));
@@ -93,7 +93,7 @@ class Mqtt5ConnectRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-2.2.2-?] a property given twice in CONNECT is a protocol error: CONNACK 0x82")
+    @DisplayName("(section 2.2.2.2) a property given twice in CONNECT is a protocol error: CONNACK 0x82")
     void duplicateConnectProperty() {
         RawMqttClient c = open();
         c.send(connect5("dup", propU32(0x11, 10), propU32(0x11, 20)).build());

@@ -29,7 +29,7 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
     private static final Duration QUIET = Duration.ofMillis(200);
 
     @Test
-    @DisplayName("[MQTT5-3.3.2-15..20] properties are forwarded unchanged, user properties in their order; "
+    @DisplayName("[MQTT5-3.3.2-4] [MQTT5-3.3.2-15..20] properties are forwarded unchanged, user properties in their order; "
             + "a 3.1.1 subscriber gets the message without them")
     void propertiesForwardedInOrder() {
         RawMqttClient sub5 = connected("sub5");
@@ -111,7 +111,7 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-2.2.2-?] a property other than User Property given twice: DISCONNECT 0x82")
+    @DisplayName("(section 2.2.2.2) a property other than User Property given twice: DISCONNECT 0x82")
     void duplicateProperty() {
         RawMqttClient pub = connected("dup-prop");
         pub.send(publish5("a/b", utf8("x"), 1, false, 1, props(propU32(0x02, 10), propU32(0x02, 20))));
@@ -185,7 +185,7 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.4.2-?] PUBACK 0x10 when no subscription matched; PUBREC too")
+    @DisplayName("section 3.4.2.1: PUBACK 0x10 when no subscription matched; PUBREC too")
     void noMatchingSubscribers() {
         RawMqttClient pub = connected("lonely");
         pub.send(publish5("nobody/listens", utf8("x"), 1, false, 1, props()));
@@ -195,7 +195,7 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.4.2-?] PUBACK 0x87 when not authorized; the message is not delivered")
+    @DisplayName("section 3.4.2.1: PUBACK 0x87 when not authorized; the message is not delivered")
     void notAuthorized() {
         RawMqttClient watcher = connected("watcher");
         subscribe(watcher, 1, "#", 0);
@@ -218,7 +218,7 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.3.2-?] Payload Format Indicator 1 with a payload that is not UTF-8: PUBACK 0x99, "
+    @DisplayName("[MQTT5-3.3.2-4] section 3.3.2.3.2: Payload Format Indicator 1 with a payload that is not UTF-8: PUBACK 0x99, "
             + "not delivered")
     void payloadFormatInvalid() {
         RawMqttClient watcher = connected("pfi-watcher");
@@ -277,7 +277,7 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.1.2-24] no topic aliases towards a client that did not allow them")
+    @DisplayName("[MQTT5-3.1.2-27] no topic aliases towards a client that did not allow them")
     void noOutboundAliasesByDefault() {
         RawMqttClient sub = connected("no-alias");
         subscribe(sub, 1, "na/#", 0);

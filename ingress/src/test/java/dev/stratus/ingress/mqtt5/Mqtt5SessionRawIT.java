@@ -48,7 +48,7 @@ class Mqtt5SessionRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.1.2-23] the session ends once its Session Expiry Interval has passed")
+    @DisplayName("[MQTT5-4.1.0-2] the session ends once its Session Expiry Interval has passed")
     void sessionExpires() {
         RawMqttClient c = connected(connect5("brief", propU32(0x11, 1)));
         subscribe(c, 1, "brief/t", 1);
@@ -91,7 +91,7 @@ class Mqtt5SessionRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.14.2-2] DISCONNECT may not set a Session Expiry Interval when CONNECT had 0: DISCONNECT "
+    @DisplayName("section 3.14.2.2.2: DISCONNECT may not set a Session Expiry Interval when CONNECT had 0: DISCONNECT "
             + "0x82, and the will is published")
     void disconnectCannotRaiseExpiryFromZero() {
         RawMqttClient watcher = connected("w-watch");

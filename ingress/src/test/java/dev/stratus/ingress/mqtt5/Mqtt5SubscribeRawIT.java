@@ -29,7 +29,7 @@ class Mqtt5SubscribeRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.9.3-1] SUBACK reason codes: granted QoS, 0x8F invalid filter, 0x87 not authorized, "
+    @DisplayName("[MQTT5-3.9.3-1] [MQTT5-3.8.4-7] SUBACK reason codes: granted QoS, 0x8F invalid filter, 0x87 not authorized, "
             + "0x9E shared subscriptions off")
     void subackReasonCodes() {
         RawMqttClient c = connected("codes");
@@ -110,7 +110,7 @@ class Mqtt5SubscribeRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.3.4-3] [MQTT5-3.3.4-4] the one copy a client gets carries the Subscription Identifiers "
+    @DisplayName("[MQTT5-3.3.4-2..4] the one copy a client gets carries the Subscription Identifiers "
             + "of all its matching subscriptions")
     void subscriptionIdentifiers() {
         RawMqttClient c = connected("ids");
@@ -128,7 +128,7 @@ class Mqtt5SubscribeRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT5-3.3.4-?] a retained message sent on subscribe carries that subscription's identifier")
+    @DisplayName("section 3.3.4: a retained message sent on subscribe carries that subscription's identifier")
     void subscriptionIdentifierOnRetained() {
         RawMqttClient pub = connected("ids-ret-pub");
         pub.send(publish5("idr/t", utf8("r"), 1, true, 1, props()));
