@@ -42,6 +42,7 @@ public final class Broker {
     private final StateStores stores;
     private final Authenticator authenticator;
     private final Authorizer authorizer;
+    private final java.util.Map<String, dev.stratus.ingress.auth.EnhancedAuthenticator> enhancedAuth;
     private final LongSupplier clock;
     private final TenantId tenant = TenantId.DEFAULT;
     private final SessionRegistry sessions = new SessionRegistry();
@@ -51,11 +52,24 @@ public final class Broker {
 
     public Broker(BrokerConfig config, StateStores stores, Authenticator authenticator, Authorizer authorizer,
                   LongSupplier clock) {
+        this(config, stores, authenticator, authorizer, java.util.List.of(), clock);
+    }
+
+    /** @param enhancedAuth the MQTT 5 enhanced authentication methods offered (section 4.12) */
+    public Broker(BrokerConfig config, StateStores stores, Authenticator authenticator, Authorizer authorizer,
+                  java.util.List<dev.stratus.ingress.auth.EnhancedAuthenticator> enhancedAuth, LongSupplier clock) {
         this.config = config;
         this.stores = stores;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
+        this.enhancedAuth = new java.util.HashMap<>();
+        enhancedAuth.forEach(a -> this.enhancedAuth.put(a.method(), a));
         this.clock = clock;
+    }
+
+    /** The enhanced authentication method of that name, or null when the broker does not offer it. */
+    public dev.stratus.ingress.auth.EnhancedAuthenticator enhancedAuthenticator(String method) {
+        return enhancedAuth.get(method);
     }
 
     public BrokerConfig config() {

@@ -31,6 +31,9 @@ public final class BrokerNode implements AutoCloseable {
         this.broker = new Broker(config, stores,
                 new StaticAuthenticator(config.auth().allowAnonymous(), config.auth().users()),
                 AclAuthorizer.fromConfig(config.auth().aclRules(), config.auth().aclDefaultAllow()),
+                // SCRAM-SHA-256 authenticates the same static users without sending their passwords
+                config.auth().users().isEmpty() ? java.util.List.of()
+                        : java.util.List.of(new dev.stratus.ingress.auth.ScramSha256Authenticator(config.auth().users())),
                 clock);
         this.server = new MqttServer(broker, group);
         this.sysTopics = new SysTopicsPublisher(broker, group.next(), config.sysInterval());

@@ -2,6 +2,7 @@ package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.auth.AuthResult;
 import dev.stratus.ingress.auth.Credentials;
+import dev.stratus.ingress.auth.EnhancedAuthenticator;
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.session.Session;
@@ -75,11 +76,17 @@ final class ConnectHandler implements PacketHandler {
                         problem);
                 return;
             }
-            if (Props.has(props, MqttPropertyType.AUTHENTICATION_METHOD)) {
-                // [MQTT5-4.12.0-1] no enhanced authentication method is configured yet
-                refuse(c, ReasonCodes.BAD_AUTHENTICATION_METHOD,
-                        MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "unsupported authentication method");
-                return;
+            String method = Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD);
+            if (method != null) {
+                EnhancedAuthenticator enhanced = c.broker().enhancedAuthenticator(method);
+                if (enhanced == null) {
+                    // [MQTT5-4.12.0-1] a method the broker does not offer: CONNACK 0x8C
+                    refuse(c, ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                            "unsupported authentication method '" + method + "'");
+                    return;
+                }
+                c.enhancedAuth(new EnhancedAuth(enhanced));
             }
             c.options(new ClientOptions(true,
                     (int) Props.unsigned(props, MqttPropertyType.RECEIVE_MAXIMUM, 65535),
@@ -161,9 +168,20 @@ final class ConnectHandler implements PacketHandler {
                 expiry != requestedExpiry ? expiry : -1);
 
         Broker broker = c.broker();
+        Will acceptedWill = will;
+        EnhancedAuth enhanced = c.enhancedAuth();
+        if (enhanced != null) {
+            // section 4.12: the exchange decides; the CONNACK that ends it carries the method and the last data
+            enhanced.begin(c, Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA), (serverData, user) -> {
+                broker.stats().authenticated(AuthResult.ACCEPTED);
+                c.identify(c.clientId(), user); // the proven identity is what the ACL sees
+                c.will(acceptedWill);
+                claimSession(c, cleanStart, expiry, connack.withAuthentication(enhanced.method(), serverData));
+            });
+            return;
+        }
         Credentials credentials = new Credentials(clientId, username,
                 vh.hasPassword() ? payload.passwordInBytes() : null);
-        Will acceptedWill = will;
         EventLoop loop = c.channel().eventLoop();
         Stages.onLoop(broker.authenticator().authenticate(credentials), loop, (result, error) -> {
             if (error != null) {
@@ -276,7 +294,16 @@ final class ConnectHandler implements PacketHandler {
     }
 
     /** What CONNACK tells an MQTT 5 client beyond the server's capabilities; -1 or null when not to be sent. */
-    private record Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry) {
+    private record Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry, String authMethod,
+                           byte[] authData) {
+
+        Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry) {
+            this(assignedClientId, serverKeepAlive, sessionExpiry, null, null);
+        }
+
+        Connack withAuthentication(String method, byte[] data) {
+            return new Connack(assignedClientId, serverKeepAlive, sessionExpiry, method, data);
+        }
     }
 
     private static void claimSession(MqttConnection c, boolean cleanSession, long expiry, Connack connack) {
@@ -463,6 +490,13 @@ final class ConnectHandler implements PacketHandler {
         }
         if (extra.serverKeepAlive() >= 0) {
             p.add(intProperty(MqttPropertyType.SERVER_KEEP_ALIVE, extra.serverKeepAlive()));
+        }
+        if (extra.authMethod() != null) {
+            // [MQTT5-4.12.0-5] a successful CONNACK after enhanced authentication names the method
+            p.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), extra.authMethod()));
+            if (extra.authData() != null) {
+                p.add(new MqttProperties.BinaryProperty(MqttPropertyType.AUTHENTICATION_DATA.value(), extra.authData()));
+            }
         }
         return new MqttConnAckMessage(CONNACK_HEADER,
                 new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, sessionPresent, p));

@@ -81,6 +81,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private TopicAliases inboundAliases;
     /** Inbound QoS 1 PUBLISH packets not yet acknowledged (counted against the Receive Maximum). */
     private int unackedQos1;
+    /** The MQTT 5 enhanced authentication the CONNECT asked for, or null. */
+    private EnhancedAuth enhancedAuth;
     /** Whether the store holds the session (persistent, or resumed): it must be removed when the session ends. */
     private boolean sessionStored;
     /** The Session Expiry Interval the CONNECT asked for, for the rule on changing it at DISCONNECT. */
@@ -124,7 +126,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             deferred().add(message);
             return;
         }
-        if (state == ConnectionState.CONNECTING && message.decoderResult().isSuccess()) {
+        if (state == ConnectionState.CONNECTING && message.decoderResult().isSuccess()
+                && message.fixedHeader().messageType() != MqttMessageType.AUTH) {
+            // AUTH steps of an enhanced authentication are handled while connecting; the rest waits for CONNACK
             if (deferred != null && deferred.size() >= MAX_DEFERRED) {
                 ReferenceCountUtil.release(message);
                 protocolViolation("too many packets before CONNACK");
@@ -434,6 +438,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     void qos1Acknowledged() {
         unackedQos1--;
+    }
+
+    EnhancedAuth enhancedAuth() {
+        return enhancedAuth;
+    }
+
+    void enhancedAuth(EnhancedAuth auth) {
+        this.enhancedAuth = auth;
     }
 
     boolean sessionStored() {

@@ -31,6 +31,7 @@ public final class PacketHandlers {
         byType.put(MqttMessageType.UNSUBSCRIBE, new UnsubscribeHandler());
         byType.put(MqttMessageType.PINGREQ, new PingHandler());
         byType.put(MqttMessageType.DISCONNECT, new DisconnectHandler());
+        byType.put(MqttMessageType.AUTH, new AuthHandler());
     }
 
     PacketHandler forType(MqttMessageType type) {

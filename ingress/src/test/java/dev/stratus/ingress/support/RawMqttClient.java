@@ -44,10 +44,12 @@ public final class RawMqttClient implements AutoCloseable {
     public static final int PINGREQ = 12;
     public static final int PINGRESP = 13;
     public static final int DISCONNECT = 14;
+    /** MQTT 5 only. */
+    public static final int AUTH = 15;
 
     private static final String[] TYPE_NAMES = {"RESERVED0", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC",
             "PUBREL", "PUBCOMP", "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP",
-            "DISCONNECT", "RESERVED15"};
+            "DISCONNECT", "AUTH"};
 
     /** Default time {@link #connect(Connect)} waits for CONNACK. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
