@@ -6,6 +6,7 @@ import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionRegistry;
 import dev.stratus.ingress.session.SessionSink;
+import dev.stratus.router.topic.SharedSubscription;
 import dev.stratus.router.trie.MatchConsumer;
 import dev.stratus.router.trie.MaxQosCollector;
 import dev.stratus.router.trie.SubscriptionTrie;
@@ -47,6 +48,7 @@ public final class Broker {
     private final TenantId tenant = TenantId.DEFAULT;
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTrie<Session, StoredSubscription> subscriptions = new SubscriptionTrie<>();
+    private final SharedGroups sharedGroups = new SharedGroups();
     private final BrokerStats stats = new BrokerStats();
     private volatile boolean shuttingDown;
 
@@ -113,20 +115,46 @@ public final class Broker {
         return clock.getAsLong();
     }
 
-    /** Number of (session, filter) subscriptions on this node. */
+    /** Number of (session, filter) subscriptions on this node, shared subscriptions included. */
     public int subscriptionCount() {
-        return subscriptions.size();
+        return subscriptions.size() + sharedGroups.memberCount();
     }
 
+    /** Adds or replaces a subscription; a {@code $share/{group}/{filter}} one joins that group (section 4.8.2). */
     public void subscribe(Session session, StoredSubscription subscription) {
         session.subscriptions().put(subscription.filter(), subscription);
-        subscriptions.subscribe(subscription.filter(), session, subscription);
+        SharedSubscription shared = SharedSubscription.parse(subscription.filter());
+        if (shared != null) {
+            sharedGroups.subscribe(session, shared, subscription);
+        } else {
+            subscriptions.subscribe(subscription.filter(), session, subscription);
+        }
     }
 
     /** @return true when the session had a subscription with that filter */
     public boolean unsubscribe(Session session, String filter) {
         session.subscriptions().remove(filter);
+        if (SharedSubscription.isShared(filter)) {
+            SharedSubscription shared = SharedSubscription.parse(filter);
+            return shared != null && sharedGroups.unsubscribe(session, shared);
+        }
         return subscriptions.unsubscribe(filter, session) != null;
+    }
+
+    /**
+     * Gives a message that a shared-subscription member did not get (it left first) to another member of the
+     * group. Call without holding any session's monitor.
+     *
+     * @return false when the group has no other member to take it
+     */
+    public boolean redeliverShared(RoutedMessage message, Session leaving) {
+        SharedGroup.Member member = message.group().choose(leaving);
+        if (member == null) {
+            return false;
+        }
+        int qos = Math.min(message.message().qos(), member.subscription().qos());
+        deliver(member.session(), message.withQos(qos));
+        return true;
     }
 
     /** Removes every subscription of the session from the trie (not from the store). */
@@ -178,13 +206,17 @@ public final class Broker {
         try {
             MaxQosCollector<Session> targets = scratch.targets;
             subscriptions.match(message.topic(), scratch.collect);
+            sharedGroups.match(message.topic(), scratch.collectGroup);
             int n = targets.size();
-            matched = n > 0;
-            if (n == 0) {
+            matched = n > 0 || scratch.groups != null;
+            if (scratch.groups != null) {
+                writes = deliverShared(message, scratch.groups, congested, writes);
+            }
+            if (!matched) {
                 if (counted) {
                     stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
                 }
-            } else {
+            } else if (n > 0) {
                 // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
                 RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
                 RoutedMessage qos0 = null;
@@ -227,6 +259,41 @@ public final class Broker {
         }
         return CompletableFuture.allOf(writes.stream().map(CompletionStage::toCompletableFuture)
                 .toArray(CompletableFuture[]::new)).thenApply(v -> matched);
+    }
+
+    /** One member of each matching shared group gets the message, at the QoS it was granted [MQTT5-4.8.2-3]. */
+    private List<CompletionStage<?>> deliverShared(StoredMessage message, List<SharedGroup> groups,
+                                                   Consumer<SessionSink> congested, List<CompletionStage<?>> writes) {
+        RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
+        for (SharedGroup group : groups) {
+            SharedGroup.Member member = group.choose(null);
+            if (member == null) {
+                stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
+                continue;
+            }
+            StoredSubscription sub = member.subscription();
+            RoutedMessage copy = forwarded.withQos(Math.min(message.qos(), sub.qos())).withGroup(group);
+            if (sub.retainAsPublished()) {
+                copy = copy.withRetain(message.retain());
+            }
+            if (sub.subscriptionId() != 0) {
+                copy = copy.withSubscriptionIds(new int[] {sub.subscriptionId()});
+            }
+            CompletionStage<?> w = deliver(member.session(), copy);
+            if (congested != null) {
+                SessionSink sink = member.session().connection();
+                if (sink != null && sink.isCongested()) {
+                    congested.accept(sink);
+                }
+            }
+            if (w != DONE) {
+                if (writes == null) {
+                    writes = new ArrayList<>();
+                }
+                writes.add(w);
+            }
+        }
+        return writes;
     }
 
     /**
@@ -291,6 +358,9 @@ public final class Broker {
 
         final MaxQosCollector<Session> targets = new MaxQosCollector<>();
         final MatchConsumer<Session, StoredSubscription> collect = this::collect;
+        final MatchConsumer<String, SharedGroup> collectGroup = this::collectGroup;
+        /** The shared groups the message matches; null for most messages, which match none. */
+        List<SharedGroup> groups;
         /** The publishing session, for No Local; null for the broker's own messages. */
         private Session publisher;
         DeliveryOptions options;
@@ -309,6 +379,13 @@ public final class Broker {
             }
         }
 
+        private void collectGroup(String shareName, SharedGroup group) {
+            if (groups == null) {
+                groups = new ArrayList<>(2);
+            }
+            groups.add(group);
+        }
+
         static RouteScratch acquire(Session publisher) {
             RouteScratch s = CURRENT.get();
             if (s.inUse) {
@@ -324,6 +401,7 @@ public final class Broker {
             targets.clear(); // drops the session references
             publisher = null;
             options = null;
+            groups = null;
             inUse = false;
             if (big && CURRENT.get() == this) {
                 CURRENT.remove();

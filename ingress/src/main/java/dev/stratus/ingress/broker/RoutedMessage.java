@@ -16,11 +16,18 @@ import java.nio.charset.StandardCharsets;
  * @param sharedPayload    read-only direct copy of the payload, or null when the payload is small
  * @param topicUtf8        the topic name encoded as UTF-8 (never modified), or null to encode it when writing
  * @param subscriptionIds  the MQTT 5 Subscription Identifiers of the receiver's matching subscriptions, or null
+ * @param group            the shared subscription group it was sent to one member of, or null: if that member
+ *                         leaves before it has the message, another member gets it
  */
-public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds) {
+public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds,
+                            SharedGroup group) {
 
     public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
-        this(message, sharedPayload, null, null);
+        this(message, sharedPayload, null, null, null);
+    }
+
+    public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds) {
+        this(message, sharedPayload, topicUtf8, subscriptionIds, null);
     }
 
     public static RoutedMessage of(StoredMessage message, int copyThreshold) {
@@ -37,15 +44,19 @@ public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byt
 
     public RoutedMessage withQos(int qos) {
         return qos == message.qos() ? this
-                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds);
+                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds, group);
     }
 
     public RoutedMessage withRetain(boolean retain) {
         return retain == message.retain() ? this
-                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds);
+                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds, group);
     }
 
     public RoutedMessage withSubscriptionIds(int[] ids) {
-        return new RoutedMessage(message, sharedPayload, topicUtf8, ids);
+        return new RoutedMessage(message, sharedPayload, topicUtf8, ids, group);
+    }
+
+    public RoutedMessage withGroup(SharedGroup sharedGroup) {
+        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, sharedGroup);
     }
 }

@@ -37,7 +37,7 @@ public record Features(
     }
 
     public static Features defaults() {
-        return new Features(2, true, true, true, false, DEFAULT_TOPIC_ALIAS_MAXIMUM, DEFAULT_RECEIVE_MAXIMUM,
+        return new Features(2, true, true, true, true, DEFAULT_TOPIC_ALIAS_MAXIMUM, DEFAULT_RECEIVE_MAXIMUM,
                 NEVER_EXPIRES);
     }
 

@@ -48,7 +48,7 @@ public interface StratusConfig {
         @WithDefault("true")
         boolean subscriptionIdentifiers();
 
-        @WithDefault("false")
+        @WithDefault("true")
         boolean sharedSubscriptions();
 
         @WithDefault("64")

@@ -1,12 +1,14 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.broker.RoutedMessage;
 import dev.stratus.ingress.session.Session;
-import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.StoredSession;
 import io.netty.channel.EventLoop;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,15 +52,23 @@ final class ConnectionCleanup implements Runnable {
         }
 
         if (outbound != null) {
+            List<RoutedMessage> shared = new ArrayList<>();
             session.detach(outbound, () -> {
-                List<StoredMessage> left = outbound.close();
-                if (session.isPersistent()) {
-                    // under the session monitor: nothing can be queued behind these before they are queued
-                    for (StoredMessage m : left) {
-                        broker.enqueueOffline(session, m);
+                for (RoutedMessage m : outbound.close()) {
+                    if (m.group() != null) {
+                        shared.add(m); // handed to another member below, outside this session's monitor
+                    } else if (session.isPersistent()) {
+                        // under the session monitor: nothing can be queued behind these before they are queued
+                        broker.enqueueOffline(session, m.message());
                     }
                 }
             });
+            for (RoutedMessage m : shared) {
+                // section 4.8.2: a member that leaves passes what it did not get on to another member
+                if (!broker.redeliverShared(m, session)) {
+                    keepOrDrop(broker, session, m);
+                }
+            }
         }
 
         if (session.isPersistent()) {
@@ -72,6 +82,15 @@ final class ConnectionCleanup implements Runnable {
             if (broker.sessions().removeIfOwnedBy(session, connection) && connection.sessionStored()) {
                 broker.discardStoredSession(session.key());
             }
+        }
+    }
+
+    /** No other member to take a shared message: it waits in this session's queue, or is dropped with it. */
+    private static void keepOrDrop(Broker broker, Session session, RoutedMessage m) {
+        if (session.isPersistent() && m.message().qos() > 0) {
+            broker.enqueueOffline(session, m.message());
+        } else {
+            broker.stats().dropped(DropReason.OFFLINE_QOS0, 1);
         }
     }
 

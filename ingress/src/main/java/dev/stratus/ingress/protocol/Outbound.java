@@ -3,6 +3,7 @@ package dev.stratus.ingress.protocol;
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.broker.RoutedMessage;
+import dev.stratus.ingress.broker.SharedGroup;
 import dev.stratus.ingress.codec.OutgoingPublish;
 import dev.stratus.ingress.codec.PublishEncoder;
 import dev.stratus.ingress.session.Session;
@@ -13,6 +14,7 @@ import io.netty.channel.Channel;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +54,8 @@ final class Outbound implements SessionSink {
     // event-loop confined
     private final LinkedHashMap<Integer, InflightMessage> inflight = new LinkedHashMap<>();
     private final ArrayDeque<RoutedMessage> waiting = new ArrayDeque<>();
+    /** The shared group of each inflight message sent on a shared subscription; allocated on first use. */
+    private HashMap<Integer, SharedGroup> sharedInflight;
     private int nextPacketId = 1;
     private boolean ready;
     private boolean closed;
@@ -207,6 +211,12 @@ final class Outbound implements SessionSink {
         int id = allocatePacketId();
         InflightMessage im = new InflightMessage(id, m, false);
         inflight.put(id, im);
+        if (routed.group() != null) {
+            if (sharedInflight == null) {
+                sharedInflight = new HashMap<>();
+            }
+            sharedInflight.put(id, routed.group());
+        }
         broker.stats().inflight(1);
         if (session.isPersistent()) {
             broker.stores().inflight().put(session.key(), im);
@@ -275,6 +285,9 @@ final class Outbound implements SessionSink {
             return; // unknown or duplicate acknowledgement: nothing to do
         }
         inflight.remove(packetId);
+        if (sharedInflight != null) {
+            sharedInflight.remove(packetId);
+        }
         broker.stats().inflight(-1);
         if (session.isPersistent()) {
             broker.stores().inflight().remove(session.key(), packetId);
@@ -311,25 +324,39 @@ final class Outbound implements SessionSink {
     }
 
     /**
-     * The connection is gone: returns what was not sent yet, oldest first (waiting, then offered). Inflight
-     * messages of a persistent session are already in the store.
+     * The connection is gone: returns what was not sent yet, oldest first (waiting, then offered), and the QoS 1
+     * messages of shared subscriptions that were sent and not acknowledged, so that another member of the group
+     * gets them. A QoS 2 message sent to a shared member stays with it [MQTT5-4.8.2-4]. Inflight messages of a
+     * persistent session are already in the store. QoS 0 messages of ordinary subscriptions are dropped here.
      */
-    List<StoredMessage> close() {
+    List<RoutedMessage> close() {
         closed = true;
         congestion.wakeAll(); // publishers waiting for this subscriber go on
         // this connection's inflight messages leave the count (a persistent session's stay in the store); its
         // waiting ones too: the caller queues them in the store again, which counts them there
         broker.stats().inflight(-inflight.size());
         broker.stats().queued(-waiting.size());
-        List<StoredMessage> left = new ArrayList<>(waiting.size());
-        waiting.forEach(r -> left.add(r.message()));
+        List<RoutedMessage> left = new ArrayList<>(waiting.size());
+        if (sharedInflight != null) {
+            sharedInflight.forEach((id, group) -> {
+                InflightMessage im = inflight.get(id);
+                if (im != null && im.message().qos() == 1) {
+                    left.add(new RoutedMessage(im.message(), null, null, null, group));
+                    if (session.isPersistent()) {
+                        broker.stores().inflight().remove(session.key(), id);
+                    }
+                }
+            });
+        }
+        left.addAll(waiting);
         waiting.clear();
         RoutedMessage m;
         while ((m = incoming.poll()) != null) {
-            left.add(m.message());
+            left.add(m);
         }
-        for (Iterator<StoredMessage> it = left.iterator(); it.hasNext(); ) {
-            if (it.next().qos() == 0) {
+        for (Iterator<RoutedMessage> it = left.iterator(); it.hasNext(); ) {
+            RoutedMessage r = it.next();
+            if (r.message().qos() == 0 && r.group() == null) {
                 it.remove();
                 broker.stats().dropped(DropReason.OFFLINE_QOS0, 1);
             }

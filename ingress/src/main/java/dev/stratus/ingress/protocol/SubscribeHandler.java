@@ -4,6 +4,7 @@ import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.CloseReason;
 import dev.stratus.ingress.broker.RoutedMessage;
 import dev.stratus.ingress.session.Session;
+import dev.stratus.router.topic.SharedSubscription;
 import dev.stratus.router.topic.TopicFilter;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.StoredSubscription;
@@ -54,7 +55,7 @@ final class SubscribeHandler implements PacketHandler {
                 c.protocolViolation("reserved bits set in SUBSCRIBE options"); // [MQTT-3.8.3-4]
                 return;
             }
-            if (c.mqtt5() && o.isNoLocal() && r.topicName().startsWith(SHARE_PREFIX)) {
+            if (c.mqtt5() && o.isNoLocal() && SharedSubscription.isShared(r.topicName())) {
                 c.protocolViolation("No Local on a shared subscription"); // [MQTT5-3.8.3-4]
                 return;
             }
@@ -97,7 +98,8 @@ final class SubscribeHandler implements PacketHandler {
             }
             // Retain Handling: 0 send retained messages, 1 only for a new subscription, 2 never [MQTT5-3.3.1-9..11]
             int handling = sub.retainHandling();
-            if (handling == 0 || (handling == 1 && !existed)) {
+            // section 4.8.2: no retained messages on a shared subscription
+            if (!SharedSubscription.isShared(filter) && (handling == 0 || (handling == 1 && !existed))) {
                 granted.add(new Granted(sub));
             }
             codes[i] = qos;
@@ -120,21 +122,26 @@ final class SubscribeHandler implements PacketHandler {
                 });
     }
 
-    static final String SHARE_PREFIX = "$share/";
 
     /** @return 0 when the filter may be subscribed, else the MQTT 5 reason code that refuses it */
     private static int refusal(MqttConnection c, Features features, String filter, int subscriptionId) {
-        if (filter.startsWith(SHARE_PREFIX)) {
+        String matched = filter;
+        if (SharedSubscription.isShared(filter)) {
             if (!features.sharedSubscriptions()) {
                 LOG.debugf("%s: shared subscription '%s' refused: not available", c, filter);
                 return ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED; // section 3.9.3: 0x9E
             }
-        }
-        if (!TopicFilter.isValid(filter)) {
+            SharedSubscription shared = SharedSubscription.parse(filter);
+            if (shared == null) {
+                LOG.debugf("%s: invalid shared subscription '%s' refused", c, filter);
+                return ReasonCodes.TOPIC_FILTER_INVALID; // [MQTT5-4.8.2-1] [MQTT5-4.8.2-2]
+            }
+            matched = shared.filter();
+        } else if (!TopicFilter.isValid(filter)) {
             LOG.debugf("%s: invalid topic filter '%s' refused", c, filter);
             return ReasonCodes.TOPIC_FILTER_INVALID;
         }
-        if (!features.wildcardSubscriptions() && TopicFilter.hasWildcard(filter)) {
+        if (!features.wildcardSubscriptions() && TopicFilter.hasWildcard(matched)) {
             return ReasonCodes.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
         }
         if (subscriptionId != 0 && !features.subscriptionIdentifiers()) {
