@@ -41,9 +41,17 @@ final class Congestion {
         } else {
             congested = false;
             if (!waiters.isEmpty()) {
-                wakeAll();
+                wakeWhileClear();
             }
         }
+    }
+
+    /**
+     * True once congested for longer than the give-up time without a break: publishers no longer wait for this
+     * subscriber, so what it cannot take has to be dropped (and counted) rather than held.
+     */
+    boolean isStuck() {
+        return congested && System.nanoTime() - congestedSinceNanos >= giveUpNanos;
     }
 
     /**
@@ -60,7 +68,22 @@ final class Congestion {
         return true;
     }
 
-    /** Wakes every waiter: on clearing, and when the subscriber goes away. */
+    /**
+     * Wakes the waiters of a clearing, but stops as soon as it is congested again. A woken publisher reads on,
+     * may congest this subscriber again and register a new waiter within microseconds, while this loop is still
+     * running (typically when the waking thread lost its CPU to the woken one): woken at once, it would read on
+     * although congested, one message per round trip, and the subscriber's queue would overflow with messages
+     * the publisher had been acknowledged. Whoever is left is woken by the next clearing (every setting goes
+     * with a drain that clears again once there is room) or, at the latest, by its own pause timeout.
+     */
+    private void wakeWhileClear() {
+        Runnable r;
+        while (!congested && (r = waiters.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** Wakes every waiter: when the subscriber goes away. */
     void wakeAll() {
         Runnable r;
         while ((r = waiters.poll()) != null) {

@@ -59,6 +59,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     static final long MAX_READ_PAUSE_MILLIS = 2000;
     private boolean readPaused;
     private ScheduledFuture<?> pauseTimeout;
+    /** Numbers the pauses: the wake-up of an earlier pause (left registered when it timed out) ends no later one. */
+    private int pauses;
 
     // set by CONNECT
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -178,17 +180,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (readPaused || state == ConnectionState.CLOSED || congested == outbound) {
             return; // its own subscription: pausing would stop it reading the acknowledgements that relieve it
         }
-        if (!congested.awaitUncongested(() -> channel.eventLoop().execute(this::resumeReading))) {
+        int pause = ++pauses;
+        if (!congested.awaitUncongested(() -> channel.eventLoop().execute(() -> resumeReading(pause)))) {
             return;
         }
         readPaused = true;
         channel.config().setAutoRead(false);
         // a subscriber that never catches up (it stopped reading) must not stall its publishers for good
-        pauseTimeout = ctx.executor().schedule(this::resumeReading, MAX_READ_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        pauseTimeout = ctx.executor().schedule(() -> resumeReading(pause), MAX_READ_PAUSE_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
-    private void resumeReading() {
-        if (!readPaused) {
+    private void resumeReading(int pause) {
+        if (!readPaused || pause != pauses) {
             return;
         }
         readPaused = false;

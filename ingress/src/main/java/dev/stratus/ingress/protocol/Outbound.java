@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * once, so a burst costs one flush per connection per event-loop pass, not one per message. Everything else
  * here runs on the connection's event loop only.
  * <p>
- * QoS 1/2: at most {@code maxInflight} messages are unacknowledged; the rest wait in a bounded queue (the oldest
- * is dropped and counted when it is full). For a persistent session each inflight message is written to the
- * inflight store before it is sent, so that it is re-sent with DUP on resume [MQTT-4.4.0-1].
+ * QoS 1/2: at most {@code maxInflight} messages are unacknowledged; the rest wait in a bounded queue. When it is
+ * full, offered messages stay offered (at most another {@code maxQueued}) while the publishers are paused; only
+ * past that, or once the subscriber counts as stuck, the oldest is dropped and counted. For a persistent session
+ * each inflight message is written to the inflight store before it is sent, so that it is re-sent with DUP on
+ * resume [MQTT-4.4.0-1].
  */
 final class Outbound implements SessionSink {
 
@@ -50,6 +52,8 @@ final class Outbound implements SessionSink {
     private final int maxPendingOffers;
     /** QoS 0 is dropped only past this many pending bytes: well above the high-water mark that pauses publishers. */
     private final long maxPendingBytes;
+    /** Waiting messages from which publishers are paused: half the queue. */
+    private final int congestedAt;
 
     // event-loop confined
     private final LinkedHashMap<Integer, InflightMessage> inflight = new LinkedHashMap<>();
@@ -79,6 +83,7 @@ final class Outbound implements SessionSink {
         // [MQTT5-3.3.4-9] never more unacknowledged QoS 1/2 messages than the client's Receive Maximum
         this.maxInflight = Math.min(broker.config().limits().maxInflight(), client.receiveMaximum());
         this.maxQueued = Math.max(1, broker.config().limits().maxQueued());
+        this.congestedAt = maxQueued / 2 + 1;
         this.maxPendingBytes = 4L * channel.config().getWriteBufferHighWaterMark();
         // messages a burst may add before publishers pause: a quarter of the queue, so that QoS 1/2 do not overflow
         this.maxPendingOffers = Math.max(1, Math.min(4096, maxQueued / 4));
@@ -103,7 +108,7 @@ final class Outbound implements SessionSink {
         if (closed) {
             return;
         }
-        if (!channel.isWritable() || waiting.size() >= maxQueued / 2 + 1 || pendingOffers.get() >= maxPendingOffers) {
+        if (!channel.isWritable() || waiting.size() >= congestedAt || pendingOffers.get() >= maxPendingOffers) {
             congestion.set(true);
         } else if (waiting.size() <= maxQueued / 4) {
             congestion.set(false);
@@ -160,18 +165,44 @@ final class Outbound implements SessionSink {
         if (!ready || closed) {
             return;
         }
-        boolean wrote = false;
-        RoutedMessage m;
-        int drained = 0;
-        while ((m = incoming.poll()) != null) {
-            drained++;
-            wrote |= send(m);
-        }
-        pendingOffers.addAndGet(-drained);
-        if (wrote) {
+        if (takeIncoming()) {
             channel.flush();
         }
         updateCongestion();
+    }
+
+    /**
+     * Moves offered messages to the socket, the inflight window or the waiting queue, in order. A QoS 1/2 message
+     * for which there is no room stays offered while the publishers are held back for this subscriber: its
+     * publisher has probably been acknowledged already, so it must not be dropped because the queue is full for
+     * the moment. Publishers stop reading when they see the congestion (set here at the latest), each after at
+     * most one message more, so little stays offered; and never more than {@code maxQueued}, whatever the
+     * publishers do (a client subscribed to its own topic is not paused for itself): past that, and once this
+     * subscriber counts as stuck (congested for longer than the give-up time, when the publishers no longer wait
+     * for it), the oldest waiting message is dropped and counted instead, as for a full queue before.
+     *
+     * @return true when something was written
+     */
+    private boolean takeIncoming() {
+        boolean wrote = false;
+        RoutedMessage m;
+        int taken = 0;
+        while ((m = incoming.peek()) != null) {
+            if (m.message().qos() > 0 && inflight.size() >= maxInflight && waiting.size() >= maxQueued
+                    && pendingOffers.get() - taken <= maxQueued && !congestion.isStuck()) {
+                break; // refill() takes it on once there is room
+            }
+            incoming.poll(); // the same message: this is the only consumer
+            taken++;
+            wrote |= send(m);
+            if (waiting.size() >= congestedAt) {
+                congestion.set(true); // now, not after the loop: publishers still reading pause sooner
+            }
+        }
+        if (taken > 0) {
+            pendingOffers.addAndGet(-taken);
+        }
+        return wrote;
     }
 
     /** @return true when something was written */
@@ -316,6 +347,9 @@ final class Outbound implements SessionSink {
         while (inflight.size() < maxInflight && !waiting.isEmpty()) {
             broker.stats().queued(-1);
             wrote |= send(waiting.poll());
+        }
+        if (!incoming.isEmpty() && ready && !closed) {
+            wrote |= takeIncoming(); // what stayed offered for want of room
         }
         if (wrote) {
             channel.flush();
