@@ -163,9 +163,12 @@ final class ConnectHandler implements PacketHandler {
             return;
         }
         int keepAlive = installKeepAlive(c, vh.keepAliveTimeSeconds());
+        // section 3.1.2.11.6: a client that asks for Response Information gets a topic prefix of its own
+        String responseInformation = v5 && Props.unsigned(props, MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0) == 1
+                ? RESPONSE_PREFIX + clientId + "/" : null;
         Connack connack = new Connack(clientIdAssigned ? clientId : null,
                 keepAlive != vh.keepAliveTimeSeconds() ? keepAlive : -1,
-                expiry != requestedExpiry ? expiry : -1);
+                expiry != requestedExpiry ? expiry : -1, responseInformation, null, null);
 
         Broker broker = c.broker();
         Will acceptedWill = will;
@@ -294,17 +297,16 @@ final class ConnectHandler implements PacketHandler {
     }
 
     /** What CONNACK tells an MQTT 5 client beyond the server's capabilities; -1 or null when not to be sent. */
-    private record Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry, String authMethod,
-                           byte[] authData) {
-
-        Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry) {
-            this(assignedClientId, serverKeepAlive, sessionExpiry, null, null);
-        }
+    private record Connack(String assignedClientId, int serverKeepAlive, long sessionExpiry,
+                           String responseInformation, String authMethod, byte[] authData) {
 
         Connack withAuthentication(String method, byte[] data) {
-            return new Connack(assignedClientId, serverKeepAlive, sessionExpiry, method, data);
+            return new Connack(assignedClientId, serverKeepAlive, sessionExpiry, responseInformation, method, data);
         }
     }
+
+    /** The Response Information given to clients that ask: {@code response/{clientId}/}. */
+    static final String RESPONSE_PREFIX = "response/";
 
     private static void claimSession(MqttConnection c, boolean cleanSession, long expiry, Connack connack) {
         Broker broker = c.broker();
@@ -490,6 +492,10 @@ final class ConnectHandler implements PacketHandler {
         }
         if (extra.serverKeepAlive() >= 0) {
             p.add(intProperty(MqttPropertyType.SERVER_KEEP_ALIVE, extra.serverKeepAlive()));
+        }
+        if (extra.responseInformation() != null) {
+            p.add(new MqttProperties.StringProperty(MqttPropertyType.RESPONSE_INFORMATION.value(),
+                    extra.responseInformation()));
         }
         if (extra.authMethod() != null) {
             // [MQTT5-4.12.0-5] a successful CONNACK after enhanced authentication names the method

@@ -68,6 +68,15 @@ class Mqtt5ConnectRawIT extends Mqtt5RawTestBase {
     }
 
     @Test
+    @DisplayName("section 3.1.2.11.6: Request Response Information 1 gets Response Information in CONNACK; 0 gets none")
+    void responseInformation() {
+        RawMqttClient asks = connected(connect5("asker", propByte(0x19, 1)));
+        assertThat(stringValue(asks.lastConnAck().properties5().get(0x1A))).isEqualTo("response/asker/");
+        RawMqttClient silent = connected(connect5("silent"));
+        assertThat(silent.lastConnAck().properties5()).doesNotContainKey(0x1A);
+    }
+
+    @Test
     @DisplayName("[MQTT5-4.12.0-1] an unknown Authentication Method is refused with CONNACK 0x8C")
     void unknownAuthenticationMethod() {
         RawMqttClient c = open();
