@@ -5,7 +5,7 @@ import dev.stratus.state.StateStores;
 import java.time.Clock;
 import java.util.Objects;
 
-/** Creates the four in-memory stores. */
+/** Creates the four in-memory stores; closing them does nothing (the heap is released with them). */
 public final class MemoryBackend {
 
     private MemoryBackend() {
@@ -19,10 +19,10 @@ public final class MemoryBackend {
     /** @param clock the clock the retained store compares message expiry against */
     public static StateStores create(Clock clock) {
         Objects.requireNonNull(clock, "clock");
-        return new StateStores(
-                new InMemorySessionStore(),
-                new InMemoryMessageQueueStore(),
-                new InMemoryInflightStore(),
-                new InMemoryRetainedStore(clock));
+        InMemorySessionStore sessions = new InMemorySessionStore();
+        InMemoryMessageQueueStore queues = new InMemoryMessageQueueStore();
+        InMemoryInflightStore inflight = new InMemoryInflightStore();
+        return new StateStores(sessions, queues, inflight, new InMemoryRetainedStore(clock),
+                new InMemorySessionCascade(sessions, queues, inflight), () -> { });
     }
 }
