@@ -1,5 +1,6 @@
 package dev.stratus.state.memory;
 
+import dev.stratus.state.RouteStore;
 import dev.stratus.state.StateStores;
 
 import java.time.Clock;
@@ -14,6 +15,11 @@ public final class MemoryBackend {
     /** Stores that read the system clock to decide when a retained message has expired. */
     public static StateStores create() {
         return create(Clock.systemUTC());
+    }
+
+    /** Route tables of this process only: what the embedded broker (one node) and single-JVM tests need. */
+    public static RouteStore createRouteStore() {
+        return new InMemoryRouteStore();
     }
 
     /** @param clock the clock the retained store compares message expiry against */

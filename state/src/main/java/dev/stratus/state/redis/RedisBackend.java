@@ -1,5 +1,6 @@
 package dev.stratus.state.redis;
 
+import dev.stratus.state.RouteStore;
 import dev.stratus.state.StateStores;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -46,6 +47,26 @@ public final class RedisBackend {
                         redis.close();
                     }
                 });
+    }
+
+    /**
+     * The cluster's route tables on Redis, with their change feeds (one pub/sub connection of {@code redis}'s pool).
+     * Closing the store stops the feeds, and closes {@code redis} when {@code options.closeClient()}.
+     */
+    public static RouteStore createRouteStore(Vertx vertx, Redis redis, RedisBackendOptions options) {
+        Objects.requireNonNull(vertx, "vertx");
+        Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(options, "options");
+        return new RedisRouteStore(new RedisCalls(vertx, redis, options.commandTimeout()),
+                new RedisKeys(options.keyPrefix()), closer(redis, options));
+    }
+
+    private static Runnable closer(Redis redis, RedisBackendOptions options) {
+        return () -> {
+            if (options.closeClient()) {
+                redis.close();
+            }
+        };
     }
 
     /**

@@ -39,7 +39,7 @@ final class RedisCalls {
 
     /** Sends one command. {@code operation} names it in failures, e.g. {@code "queues.size"}. */
     CompletionStage<Response> send(String operation, Request request) {
-        return guard(operation, () -> redis.send(request)).toCompletionStage();
+        return this.<Response>guard(operation, () -> redis.send(request)).toCompletionStage();
     }
 
     /**
@@ -47,7 +47,7 @@ final class RedisCalls {
      * may be {@code String} (sent as UTF-8), {@code byte[]} or {@code Long}/{@code Integer}.
      */
     CompletionStage<Response> eval(String operation, LuaScript script, List<String> keys, List<?> args) {
-        return guard(operation, () -> redis.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+        return this.<Response>guard(operation, () -> redis.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
                 .recover(error -> isNoScript(error)
                         ? redis.send(scriptRequest(Command.EVAL, script.source(), keys, args))
                         : Future.failedFuture(error)))
@@ -59,14 +59,18 @@ final class RedisCalls {
         closed.set(true);
     }
 
-    private Future<Response> guard(String operation, java.util.function.Supplier<Future<Response>> call) {
+    /**
+     * Runs {@code call} under the command timeout, mapping every failure to a {@link StateStoreException} that
+     * names {@code operation}; fails at once after {@link #close()}.
+     */
+    <T> Future<T> guard(String operation, java.util.function.Supplier<Future<T>> call) {
         if (closed.get()) {
             return Future.failedFuture(new StateStoreException(operation + ": the Redis state stores are closed"));
         }
-        Promise<Response> promise = Promise.promise();
+        Promise<T> promise = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new StateStoreException(
                 operation + ": no answer from Redis within " + timeoutMillis + " ms")));
-        Future<Response> sent;
+        Future<T> sent;
         try {
             sent = call.get();
         } catch (RuntimeException e) {
@@ -81,6 +85,14 @@ final class RedisCalls {
             }
         });
         return promise.future();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Redis redis() {
+        return redis;
     }
 
     private static StateStoreException wrap(String operation, Throwable cause) {

@@ -20,6 +20,11 @@ import java.util.Objects;
  * &lt;prefix&gt;:{t:&lt;tenant&gt;}:sessions                      ZSET  client id, score = expiry instant (+inf: none)
  * &lt;prefix&gt;:{t:&lt;tenant&gt;}:retained                      HASH  topic -> encoded StoredMessage
  * &lt;prefix&gt;:{t:&lt;tenant&gt;}:retained:index                ZSET  topic, score 0 (ZRANGEBYLEX by literal prefix)
+ * &lt;prefix&gt;:{t:&lt;tenant&gt;}:routes                        SET   node id + U+0000 + filter
+ * &lt;prefix&gt;:{t:&lt;tenant&gt;}:routes:version                STRING route table version (INCR per change)
+ * &lt;prefix&gt;:{t:&lt;tenant&gt;}:routes:changes                channel: "&lt;version&gt;:&lt;+|-&gt;:&lt;node&gt;\0&lt;filter&gt;"
+ * &lt;prefix&gt;:{nodes}:registry                            ZSET  node id, score = heartbeat deadline (server ms)
+ * &lt;prefix&gt;:{nodes}:cleanup:&lt;node&gt;                      STRING claimant of a dead node's cleanup (SET NX PX)
  * </pre>
  * Tenant and client id are escaped inside the tag: {@code %}, <code>{</code>, <code>}</code> and {@code :} become
  * {@code %25}, {@code %7B}, {@code %7D} and {@code %3A}. So a <code>}</code> cannot end the tag early (which would
@@ -58,6 +63,29 @@ final class RedisKeys {
 
     String retainedIndex(TenantId tenant) {
         return tenantBase(tenant) + "retained:index";
+    }
+
+    /** SET of {@code nodeId + '\0' + filter}. */
+    String routes(TenantId tenant) {
+        return tenantBase(tenant) + "routes";
+    }
+
+    String routesVersion(TenantId tenant) {
+        return tenantBase(tenant) + "routes:version";
+    }
+
+    /** The pub/sub channel of the tenant's route changes (a channel, not a key; named like one). */
+    String routesChannel(TenantId tenant) {
+        return tenantBase(tenant) + "routes:changes";
+    }
+
+    /** The node registry: one slot for the whole cluster (nodes are few). */
+    String nodes() {
+        return prefix + ":{nodes}:registry";
+    }
+
+    String nodeCleanupClaim(String nodeId) {
+        return prefix + ":{nodes}:cleanup:" + escape(nodeId);
     }
 
     private String tenantBase(TenantId tenant) {
