@@ -1,5 +1,6 @@
 package dev.stratus.state.memory;
 
+import dev.stratus.state.NodeRegistry;
 import dev.stratus.state.RouteStore;
 import dev.stratus.state.StateStores;
 
@@ -20,6 +21,11 @@ public final class MemoryBackend {
     /** Route tables of this process only: what the embedded broker (one node) and single-JVM tests need. */
     public static RouteStore createRouteStore() {
         return new InMemoryRouteStore();
+    }
+
+    /** Nodes of this process (several nodes in one JVM, in tests), with deadlines by {@code clock}. */
+    public static NodeRegistry createNodeRegistry(Clock clock) {
+        return new InMemoryNodeRegistry(clock);
     }
 
     /** @param clock the clock the retained store compares message expiry against */

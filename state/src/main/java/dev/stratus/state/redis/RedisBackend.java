@@ -1,5 +1,6 @@
 package dev.stratus.state.redis;
 
+import dev.stratus.state.NodeRegistry;
 import dev.stratus.state.RouteStore;
 import dev.stratus.state.StateStores;
 import io.vertx.core.Vertx;
@@ -59,6 +60,18 @@ public final class RedisBackend {
         Objects.requireNonNull(options, "options");
         return new RedisRouteStore(new RedisCalls(vertx, redis, options.commandTimeout()),
                 new RedisKeys(options.keyPrefix()), closer(redis, options));
+    }
+
+    /**
+     * The cluster's node registry on Redis (deadlines and leases by the Redis server's clock). It uses
+     * {@code redis} for commands only; closing it is closing {@code redis}, which its owner does.
+     */
+    public static NodeRegistry createNodeRegistry(Vertx vertx, Redis redis, RedisBackendOptions options) {
+        Objects.requireNonNull(vertx, "vertx");
+        Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(options, "options");
+        return new RedisNodeRegistry(new RedisCalls(vertx, redis, options.commandTimeout()),
+                new RedisKeys(options.keyPrefix()));
     }
 
     private static Runnable closer(Redis redis, RedisBackendOptions options) {

@@ -102,18 +102,20 @@ final class RedisRouteFeeds {
         if (connection != null) {
             return Future.succeededFuture(connection);
         }
-        if (connecting == null) {
-            Future<RedisConnection> raw = calls.redis().connect();
-            Future<RedisConnection> attempt = calls.guard("routes.watch", () -> raw);
-            raw.onSuccess(conn -> {
-                if (attempt.failed()) {
-                    conn.close(); // connected after the timeout gave up on it
-                }
-            });
-            connecting = attempt;
-            attempt.onComplete(result -> onConnected(attempt, result.succeeded() ? result.result() : null));
+        if (connecting != null) {
+            return connecting;
         }
-        return connecting;
+        Future<RedisConnection> raw = calls.redis().connect();
+        Future<RedisConnection> attempt = calls.guard("routes.watch", () -> raw);
+        raw.onSuccess(conn -> {
+            if (attempt.failed()) {
+                conn.close(); // connected after the timeout gave up on it
+            }
+        });
+        connecting = attempt;
+        // may run at once (a pooled connection was free), which clears connecting again
+        attempt.onComplete(result -> onConnected(attempt, result.succeeded() ? result.result() : null));
+        return attempt;
     }
 
     private void onConnected(Future<RedisConnection> attempt, RedisConnection conn) {
