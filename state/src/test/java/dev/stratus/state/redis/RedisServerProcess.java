@@ -36,12 +36,21 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private final Path workDir;
     private final Path binary;
+    private final Thread killOnExit;
     private int port;
-    private Process process;
+    private volatile Process process;
 
     private RedisServerProcess(Path workDir, Path binary) {
         this.workDir = workDir;
         this.binary = binary;
+        // a test JVM that dies without close() must not leave a redis-server behind
+        this.killOnExit = new Thread(() -> {
+            Process running = process;
+            if (running != null) {
+                running.destroyForcibly();
+            }
+        }, "redis-server-reaper");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Finds (or unpacks) the binary; call {@link #start()} to run it. */
@@ -132,6 +141,11 @@ public final class RedisServerProcess implements AutoCloseable {
     @Override
     public void close() {
         kill();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down
+        }
         try (Stream<Path> files = Files.walk(workDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
