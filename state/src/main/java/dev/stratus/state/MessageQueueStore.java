@@ -1,6 +1,7 @@
 package dev.stratus.state;
 
 import dev.stratus.state.model.EnqueueResult;
+import dev.stratus.state.model.QueuedMessage;
 import dev.stratus.state.model.SessionKey;
 import dev.stratus.state.model.StoredMessage;
 
@@ -10,6 +11,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * Bounded FIFO queues of messages waiting for a session: messages that arrived while its client was offline,
  * or that did not fit in its inflight window.
+ * <p>
+ * Two ways to drain a queue: {@link #poll} removes what it returns (a crash before the caller stored the messages
+ * elsewhere loses them), while {@link #peek} then {@link #ack} removes only what the caller confirms, after it
+ * wrote the messages to the inflight store. Every queued message has a sequence number, increasing per session,
+ * so that an ack never removes a message the peek did not return, even when enqueues dropped older ones meanwhile.
  */
 public interface MessageQueueStore {
 
@@ -20,10 +26,24 @@ public interface MessageQueueStore {
 
     /**
      * Removes and returns up to {@code max} messages, oldest first. Expired messages are returned too: the caller
-     * drops them. (A durable backend will need a peek-then-remove or an atomic move to inflight, so that a crash
-     * between this call and the inflight write loses nothing: see the cluster-mode issue.)
+     * drops them. A crash between this call and the caller's next write loses the messages: use {@link #peek}
+     * and {@link #ack} where that matters.
      */
     CompletionStage<List<StoredMessage>> poll(SessionKey key, int max);
+
+    /**
+     * Returns up to {@code max} messages, oldest first, with their sequence numbers, without removing them.
+     * Expired messages are returned too: the caller drops them (and acks them).
+     */
+    CompletionStage<List<QueuedMessage>> peek(SessionKey key, int max);
+
+    /**
+     * Removes every queued message whose sequence is at most {@code upToSequence}: typically the last sequence of
+     * a {@link #peek} whose messages the caller has stored elsewhere.
+     *
+     * @return how many messages were removed
+     */
+    CompletionStage<Integer> ack(SessionKey key, long upToSequence);
 
     CompletionStage<Integer> size(SessionKey key);
 

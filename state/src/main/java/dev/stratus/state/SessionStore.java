@@ -5,6 +5,7 @@ import dev.stratus.state.model.StoredSession;
 import dev.stratus.state.model.StoredSubscription;
 import dev.stratus.state.model.TenantId;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -31,8 +32,18 @@ public interface SessionStore {
     /** @return true when a subscription with that filter existed */
     CompletionStage<Boolean> removeSubscription(SessionKey key, String filter);
 
-    /** Removes the session and its subscriptions. @return true when it existed */
+    /**
+     * Removes the session and its subscriptions only; {@link StateStores#deleteSession} also removes its queue
+     * and inflight messages. @return true when it existed
+     */
     CompletionStage<Boolean> delete(SessionKey key);
 
     CompletionStage<Long> count(TenantId tenant);
+
+    /**
+     * Sessions of the tenant that have expired at {@code nowMillis} (disconnected, and disconnectedAt + expiry
+     * interval has passed; see {@link StoredSession#isExpired}), earliest expiry first, at most {@code max}.
+     * A node cleans them up with {@link StateStores#deleteSessionIfExpired}, which checks the expiry again.
+     */
+    CompletionStage<List<SessionKey>> listExpired(TenantId tenant, long nowMillis, int max);
 }

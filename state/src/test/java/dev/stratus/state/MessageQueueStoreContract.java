@@ -1,6 +1,7 @@
 package dev.stratus.state;
 
 import dev.stratus.state.model.EnqueueResult;
+import dev.stratus.state.model.QueuedMessage;
 import dev.stratus.state.model.SessionKey;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.TenantId;
@@ -210,6 +211,126 @@ public abstract class MessageQueueStoreContract {
 
         assertThat(polled).hasSize(messages);
         assertThat(new HashSet<>(polled)).hasSize(messages);
+        assertThat(join(store.size(key))).isZero();
+    }
+
+    private List<String> peekedPayloads(List<QueuedMessage> peeked) {
+        return payloads(peeked.stream().map(QueuedMessage::message).toList());
+    }
+
+    @Test
+    void peekReturnsOldestFirstWithoutRemoving() {
+        for (int i = 1; i <= 3; i++) {
+            join(store.enqueue(key, message("a", "m" + i), BOUND));
+        }
+
+        assertThat(peekedPayloads(join(store.peek(key, 2)))).containsExactly("m1", "m2");
+        assertThat(peekedPayloads(join(store.peek(key, 10)))).containsExactly("m1", "m2", "m3");
+        assertThat(join(store.size(key))).isEqualTo(3);
+        assertThat(join(store.peek(key, 0))).isEmpty();
+    }
+
+    @Test
+    void peekOfUnknownQueueIsEmptyAndAckRemovesNothing() {
+        assertThat(join(store.peek(key, 10))).isEmpty();
+        assertThat(join(store.ack(key, Long.MAX_VALUE))).isZero();
+    }
+
+    @Test
+    void sequencesIncreaseInEnqueueOrder() {
+        for (int i = 1; i <= 5; i++) {
+            join(store.enqueue(key, message("a", "m" + i), BOUND));
+        }
+
+        List<Long> sequences = join(store.peek(key, 10)).stream().map(QueuedMessage::sequence).toList();
+        assertThat(sequences).hasSize(5).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void ackRemovesUpToTheSequenceAndReportsHowMany() {
+        for (int i = 1; i <= 5; i++) {
+            join(store.enqueue(key, message("a", "m" + i), BOUND));
+        }
+        List<QueuedMessage> peeked = join(store.peek(key, 3));
+
+        assertThat(join(store.ack(key, peeked.get(2).sequence()))).isEqualTo(3);
+
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("m4", "m5");
+        assertThat(join(store.ack(key, peeked.get(2).sequence()))).isZero();
+    }
+
+    @Test
+    void ackKeepsMessagesEnqueuedAfterThePeek() {
+        join(store.enqueue(key, message("a", "m1"), BOUND));
+        List<QueuedMessage> peeked = join(store.peek(key, 10));
+        join(store.enqueue(key, message("a", "m2"), BOUND));
+
+        join(store.ack(key, peeked.get(peeked.size() - 1).sequence()));
+
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("m2");
+    }
+
+    @Test
+    void ackAfterDropsRemovesOnlyWhatWasPeeked() {
+        for (int i = 1; i <= 3; i++) {
+            join(store.enqueue(key, message("a", "m" + i), 3));
+        }
+        List<QueuedMessage> peeked = join(store.peek(key, 3));
+        // two more arrive and push m1 and m2 out of the bounded queue
+        join(store.enqueue(key, message("a", "m4"), 3));
+        join(store.enqueue(key, message("a", "m5"), 3));
+
+        assertThat(join(store.ack(key, peeked.get(2).sequence()))).isEqualTo(1);
+
+        assertThat(payloads(join(store.poll(key, 10)))).containsExactly("m4", "m5");
+    }
+
+    @Test
+    void sequencesAreNotReusedAfterTheQueueWasEmptied() {
+        join(store.enqueue(key, message("a", "m1"), BOUND));
+        long first = join(store.peek(key, 1)).get(0).sequence();
+        join(store.poll(key, 10));
+        join(store.enqueue(key, message("a", "m2"), BOUND));
+        long second = join(store.peek(key, 1)).get(0).sequence();
+        join(store.clear(key));
+        join(store.enqueue(key, message("a", "m3"), BOUND));
+
+        assertThat(second).isGreaterThan(first);
+        assertThat(join(store.peek(key, 1)).get(0).sequence()).isGreaterThan(second);
+    }
+
+    @Test
+    void peekedMessageKeepsAllFields() {
+        StoredMessage message = fullMessage("a/b");
+        join(store.enqueue(key, message, BOUND));
+
+        assertThat(join(store.peek(key, 1))).singleElement().extracting(QueuedMessage::message)
+                .usingRecursiveComparison().isEqualTo(message);
+    }
+
+    @Test
+    void concurrentPeekAndAckDeliverEachMessageOnceWhileProducersEnqueue() {
+        int messages = 300;
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+
+        runConcurrently(2, t -> {
+            if (t == 0) {
+                for (int i = 0; i < messages; i++) {
+                    join(store.enqueue(key, message("a", Integer.toString(i)), BOUND));
+                }
+            } else {
+                while (delivered.size() < messages) {
+                    List<QueuedMessage> batch = join(store.peek(key, 16));
+                    if (!batch.isEmpty()) {
+                        delivered.addAll(peekedPayloads(batch));
+                        join(store.ack(key, batch.get(batch.size() - 1).sequence()));
+                    }
+                }
+            }
+        });
+
+        assertThat(delivered).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, messages).mapToObj(Integer::toString).toList());
         assertThat(join(store.size(key))).isZero();
     }
 }

@@ -7,6 +7,7 @@ import dev.stratus.state.model.TenantId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static dev.stratus.state.ContractSupport.join;
@@ -200,5 +201,52 @@ public abstract class SessionStoreContract {
         });
 
         assertThat(join(store.find(key)).orElseThrow().subscriptions()).hasSize(threads * perThread);
+    }
+
+    @Test
+    void listExpiredReturnsExpiredSessionsEarliestFirst() {
+        SessionKey early = newSession(tenant);
+        SessionKey late = newSession(tenant);
+        SessionKey notYet = newSession(tenant);
+        SessionKey connected = newSession(tenant);
+        SessionKey forever = newSession(tenant);
+        join(store.upsert(late, 10, 1_000));            // expires at 11_000
+        join(store.upsert(early, 1, 2_000));            // expires at 3_000
+        join(store.upsert(notYet, 3600, 1_000));        // expires at 3_601_000
+        join(store.upsert(connected, 10, 0));
+        join(store.upsert(forever, StoredSession.NEVER_EXPIRES, 1_000));
+
+        assertThat(join(store.listExpired(tenant, 20_000, 100))).containsExactly(early, late);
+        assertThat(join(store.listExpired(tenant, 20_000, 1))).containsExactly(early);
+        assertThat(join(store.listExpired(tenant, 11_000, 100))).containsExactly(early, late);
+        assertThat(join(store.listExpired(tenant, 10_999, 100))).containsExactly(early);
+        assertThat(join(store.listExpired(tenant, 2_999, 100))).isEmpty();
+    }
+
+    @Test
+    void reconnectedOrDeletedSessionIsNoLongerExpired() {
+        SessionKey other = newSession(tenant);
+        join(store.upsert(key, 10, 1_000));
+        join(store.upsert(other, 10, 1_000));
+
+        join(store.upsert(key, 10, 0));
+        join(store.delete(other));
+
+        assertThat(join(store.listExpired(tenant, 20_000, 100))).isEmpty();
+    }
+
+    @Test
+    void sessionCreatedBySubscribingIsNotExpired() {
+        join(store.putSubscription(key, StoredSubscription.of("a", 1)));
+
+        assertThat(join(store.listExpired(tenant, Long.MAX_VALUE / 2, 100))).isEmpty();
+    }
+
+    @Test
+    void listExpiredStaysInTheTenant() {
+        join(store.upsert(key, 10, 1_000));
+
+        assertThat(join(store.listExpired(newTenant(), 20_000, 100))).isEmpty();
+        assertThat(join(store.listExpired(tenant, 20_000, 100))).isEqualTo(List.of(key));
     }
 }

@@ -2,6 +2,7 @@ package dev.stratus.state.memory;
 
 import dev.stratus.state.MessageQueueStore;
 import dev.stratus.state.model.EnqueueResult;
+import dev.stratus.state.model.QueuedMessage;
 import dev.stratus.state.model.SessionKey;
 import dev.stratus.state.model.StoredMessage;
 
@@ -12,16 +13,20 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One {@link ArrayDeque} per session. A deque is only touched inside {@link ConcurrentHashMap#compute} for its
  * key, which serialises the operations on one queue; an emptied queue is removed from the map in the same step.
+ * Sequence numbers come from one counter per store, so they increase within every queue and are never reused,
+ * even after a queue was emptied and removed.
  */
 public final class InMemoryMessageQueueStore implements MessageQueueStore {
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final ConcurrentHashMap<SessionKey, ArrayDeque<StoredMessage>> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SessionKey, ArrayDeque<QueuedMessage>> queues = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
 
     /**
      * @param maxQueued at least 0; with 0 the message is dropped at once (the result reports it as dropped)
@@ -35,8 +40,8 @@ public final class InMemoryMessageQueueStore implements MessageQueueStore {
         }
         EnqueueResult[] result = new EnqueueResult[1];
         queues.compute(key, (k, queue) -> {
-            ArrayDeque<StoredMessage> q = queue == null ? new ArrayDeque<>() : queue;
-            q.addLast(message);
+            ArrayDeque<QueuedMessage> q = queue == null ? new ArrayDeque<>() : queue;
+            q.addLast(new QueuedMessage(sequence.incrementAndGet(), message));
             int dropped = 0;
             while (q.size() > maxQueued) {
                 q.pollFirst();
@@ -57,11 +62,44 @@ public final class InMemoryMessageQueueStore implements MessageQueueStore {
         List<StoredMessage> polled = new ArrayList<>();
         queues.computeIfPresent(key, (k, q) -> {
             while (polled.size() < max && !q.isEmpty()) {
-                polled.add(q.pollFirst());
+                polled.add(q.pollFirst().message());
             }
             return q.isEmpty() ? null : q;
         });
         return CompletableFuture.completedFuture(List.copyOf(polled));
+    }
+
+    @Override
+    public CompletionStage<List<QueuedMessage>> peek(SessionKey key, int max) {
+        Objects.requireNonNull(key, "key");
+        if (max <= 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        List<QueuedMessage> peeked = new ArrayList<>();
+        queues.computeIfPresent(key, (k, q) -> {
+            for (QueuedMessage queued : q) {
+                if (peeked.size() == max) {
+                    break;
+                }
+                peeked.add(queued);
+            }
+            return q;
+        });
+        return CompletableFuture.completedFuture(List.copyOf(peeked));
+    }
+
+    @Override
+    public CompletionStage<Integer> ack(SessionKey key, long upToSequence) {
+        Objects.requireNonNull(key, "key");
+        int[] removed = new int[1];
+        queues.computeIfPresent(key, (k, q) -> {
+            while (!q.isEmpty() && q.peekFirst().sequence() <= upToSequence) {
+                q.pollFirst();
+                removed[0]++;
+            }
+            return q.isEmpty() ? null : q;
+        });
+        return CompletableFuture.completedFuture(removed[0]);
     }
 
     @Override

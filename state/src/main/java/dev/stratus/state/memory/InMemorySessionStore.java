@@ -6,7 +6,10 @@ import dev.stratus.state.model.StoredSession;
 import dev.stratus.state.model.StoredSubscription;
 import dev.stratus.state.model.TenantId;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -94,6 +97,49 @@ public final class InMemorySessionStore implements SessionStore {
         Objects.requireNonNull(tenant, "tenant");
         ConcurrentHashMap<String, Session> sessions = tenants.get(tenant);
         return CompletableFuture.completedFuture(sessions == null ? 0L : sessions.mappingCount());
+    }
+
+    @Override
+    public CompletionStage<List<SessionKey>> listExpired(TenantId tenant, long nowMillis, int max) {
+        Objects.requireNonNull(tenant, "tenant");
+        ConcurrentHashMap<String, Session> sessions = tenants.get(tenant);
+        if (sessions == null || max <= 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        // a full scan of the tenant: the embedded broker has few sessions, and cleans up rarely
+        List<StoredSession> expired = new ArrayList<>();
+        for (String clientId : sessions.keySet()) {
+            find(new SessionKey(tenant, clientId)).thenAccept(found -> found
+                    .filter(session -> session.isExpired(nowMillis))
+                    .ifPresent(expired::add));
+        }
+        return CompletableFuture.completedFuture(expired.stream()
+                .sorted(Comparator.comparingLong(InMemorySessionStore::expiresAt))
+                .limit(max)
+                .map(StoredSession::key)
+                .toList());
+    }
+
+    /**
+     * Removes the session when it is expired at {@code nowMillis}, checked under the session's lock, so that a
+     * concurrent {@link #upsert} (the client came back) either happens before and keeps it, or after and
+     * creates a new one. @return true when it was removed
+     */
+    boolean deleteIfExpired(SessionKey key, long nowMillis) {
+        ConcurrentHashMap<String, Session> sessions = tenants.get(key.tenant());
+        if (sessions == null) {
+            return false;
+        }
+        boolean[] removed = new boolean[1];
+        sessions.computeIfPresent(key.clientId(), (id, session) -> {
+            removed[0] = session.snapshot(key).isExpired(nowMillis);
+            return removed[0] ? null : session;
+        });
+        return removed[0];
+    }
+
+    private static long expiresAt(StoredSession session) {
+        return session.disconnectedAtMillis() + session.expiryIntervalSeconds() * 1000L;
     }
 
     private ConcurrentHashMap<String, Session> sessions(TenantId tenant) {

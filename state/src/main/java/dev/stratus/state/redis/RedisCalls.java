@@ -1,0 +1,130 @@
+package dev.stratus.state.redis;
+
+import dev.stratus.state.StateStoreException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Sends commands for the stores, never blocking: every call returns at once, and the Vert.x client pipelines
+ * concurrent commands over its pooled connections.
+ * <p>
+ * Every call fails with a {@link StateStoreException} naming the operation when Redis answers with an error,
+ * when the connection fails (Redis down: the pooled client opens a new connection for the next command, so calls
+ * work again once Redis is back), when no answer arrives within the command timeout (so a stalled server never
+ * leaves a caller waiting forever), or after {@link #close()}.
+ */
+final class RedisCalls {
+
+    private final Vertx vertx;
+    private final Redis redis;
+    private final long timeoutMillis;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    RedisCalls(Vertx vertx, Redis redis, Duration timeout) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.timeoutMillis = Math.max(1, timeout.toMillis());
+    }
+
+    /** Sends one command. {@code operation} names it in failures, e.g. {@code "queues.size"}. */
+    CompletionStage<Response> send(String operation, Request request) {
+        return this.<Response>guard(operation, () -> redis.send(request)).toCompletionStage();
+    }
+
+    /**
+     * Runs a script with {@code EVALSHA}, and with {@code EVAL} when the server does not know it yet. Arguments
+     * may be {@code String} (sent as UTF-8), {@code byte[]} or {@code Long}/{@code Integer}.
+     */
+    CompletionStage<Response> eval(String operation, LuaScript script, List<String> keys, List<?> args) {
+        return this.<Response>guard(operation, () -> redis.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+                .recover(error -> isNoScript(error)
+                        ? redis.send(scriptRequest(Command.EVAL, script.source(), keys, args))
+                        : Future.failedFuture(error)))
+                .toCompletionStage();
+    }
+
+    /** Fails every later call; does not close the client (its owner does). */
+    void close() {
+        closed.set(true);
+    }
+
+    /**
+     * Runs {@code call} under the command timeout, mapping every failure to a {@link StateStoreException} that
+     * names {@code operation}; fails at once after {@link #close()}.
+     */
+    <T> Future<T> guard(String operation, java.util.function.Supplier<Future<T>> call) {
+        if (closed.get()) {
+            return Future.failedFuture(new StateStoreException(operation + ": the Redis state stores are closed"));
+        }
+        Promise<T> promise = Promise.promise();
+        long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new StateStoreException(
+                operation + ": no answer from Redis within " + timeoutMillis + " ms")));
+        Future<T> sent;
+        try {
+            sent = call.get();
+        } catch (RuntimeException e) {
+            sent = Future.failedFuture(e);
+        }
+        sent.onComplete(result -> {
+            vertx.cancelTimer(timer);
+            if (result.succeeded()) {
+                promise.tryComplete(result.result());
+            } else {
+                promise.tryFail(wrap(operation, result.cause()));
+            }
+        });
+        return promise.future();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Redis redis() {
+        return redis;
+    }
+
+    private static StateStoreException wrap(String operation, Throwable cause) {
+        if (cause instanceof StateStoreException e) {
+            return e;
+        }
+        return new StateStoreException(operation + ": Redis call failed: " + cause, cause);
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        String message = error.getMessage();
+        return message != null && message.startsWith("NOSCRIPT");
+    }
+
+    private static Request scriptRequest(Command command, String script, List<String> keys, List<?> args) {
+        Request request = Request.cmd(command).arg(script).arg(keys.size());
+        for (String key : keys) {
+            request.arg(key);
+        }
+        for (Object arg : args) {
+            if (arg instanceof byte[] bytes) {
+                request.arg(bytes);
+            } else if (arg instanceof String s) {
+                request.arg(s);
+            } else if (arg instanceof Long l) {
+                request.arg(l.longValue());
+            } else if (arg instanceof Integer i) {
+                request.arg(i.longValue());
+            } else {
+                throw new IllegalArgumentException("unsupported script argument " + arg.getClass());
+            }
+        }
+        return request;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.stratus.state.redis;
+
+import dev.stratus.state.StateStoreException;
+import dev.stratus.state.StateStores;
+import dev.stratus.state.StateStoresContract;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static dev.stratus.state.ContractSupport.join;
+import static dev.stratus.state.ContractSupport.newSession;
+import static dev.stratus.state.ContractSupport.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The cross-store operations (cascading delete, close) against a real redis-server. */
+class RedisStateStoresIT extends StateStoresContract {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @Override
+    protected StateStores createStores() {
+        return REDIS.newStores();
+    }
+
+    @Test
+    void callsFailClearlyAfterClose() {
+        StateStores closed = REDIS.newStores();
+        closed.close();
+
+        assertThatThrownBy(() -> closed.sessions().find(newSession(newTenant())).toCompletableFuture()
+                .get(1, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(StateStoreException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void closingStoresOnASharedClientLeavesTheClientOpen() throws Exception {
+        Redis shared = REDIS.newClient();
+        try {
+            StateStores stores = RedisBackend.create(REDIS.vertx(), shared, RedisBackendOptions.defaults());
+            join(stores.sessions().count(newTenant()));
+            stores.close();
+
+            assertThat(shared.send(Request.cmd(Command.PING)).toCompletionStage().toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS).toString()).isEqualTo("PONG");
+        } finally {
+            shared.close();
+        }
+    }
+}
