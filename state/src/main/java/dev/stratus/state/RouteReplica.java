@@ -39,14 +39,43 @@ public final class RouteReplica implements RouteListener, AutoCloseable {
     private long loadedSnapshot;
     private RouteFeed feed;
 
-    private RouteReplica(RouteStore store, TenantId tenant) {
+    /** Told of every route the replica gains or loses, under the replica's lock, in order; must not block. */
+    public interface Observer {
+        void added(String filter, String nodeId);
+
+        void removed(String filter, String nodeId);
+    }
+
+    private static final Observer NONE = new Observer() {
+        @Override
+        public void added(String filter, String nodeId) {
+        }
+
+        @Override
+        public void removed(String filter, String nodeId) {
+        }
+    };
+
+    private final Observer observer;
+
+    private RouteReplica(RouteStore store, TenantId tenant, Observer observer) {
         this.store = Objects.requireNonNull(store, "store");
         this.tenant = Objects.requireNonNull(tenant, "tenant");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     /** Subscribes to the tenant's changes, then loads the snapshot; completes when the replica is current. */
     public static CompletionStage<RouteReplica> start(RouteStore store, TenantId tenant) {
-        RouteReplica replica = new RouteReplica(store, tenant);
+        return start(store, tenant, NONE);
+    }
+
+    /**
+     * As {@link #start(RouteStore, TenantId)}, telling {@code observer} of each route added or removed (a new
+     * snapshot is told as the difference to what the replica had), so that it can keep its own index, e.g. a trie
+     * for matching topics.
+     */
+    public static CompletionStage<RouteReplica> start(RouteStore store, TenantId tenant, Observer observer) {
+        RouteReplica replica = new RouteReplica(store, tenant, observer);
         return store.watch(tenant, replica)
                 .thenCompose(feed -> {
                     replica.setFeed(feed);
@@ -141,6 +170,22 @@ public final class RouteReplica implements RouteListener, AutoCloseable {
     }
 
     private void load(RouteSnapshot snapshot) {
+        routes.forEach((filter, nodes) -> {
+            Set<String> now = snapshot.routes().getOrDefault(filter, Set.of());
+            for (String node : nodes) {
+                if (!now.contains(node)) {
+                    observer.removed(filter, node);
+                }
+            }
+        });
+        snapshot.routes().forEach((filter, nodes) -> {
+            Set<String> before = routes.getOrDefault(filter, Set.of());
+            for (String node : nodes) {
+                if (!before.contains(node)) {
+                    observer.added(filter, node);
+                }
+            }
+        });
         routes.clear();
         snapshot.routes().forEach((filter, nodes) -> routes.put(filter, new HashSet<>(nodes)));
         version = snapshot.version();
@@ -160,11 +205,16 @@ public final class RouteReplica implements RouteListener, AutoCloseable {
 
     private void apply(RouteChange change) {
         if (change.added()) {
-            routes.computeIfAbsent(change.filter(), f -> new HashSet<>()).add(change.nodeId());
+            if (routes.computeIfAbsent(change.filter(), f -> new HashSet<>()).add(change.nodeId())) {
+                observer.added(change.filter(), change.nodeId());
+            }
         } else {
             Set<String> nodes = routes.get(change.filter());
-            if (nodes != null && nodes.remove(change.nodeId()) && nodes.isEmpty()) {
-                routes.remove(change.filter());
+            if (nodes != null && nodes.remove(change.nodeId())) {
+                observer.removed(change.filter(), change.nodeId());
+                if (nodes.isEmpty()) {
+                    routes.remove(change.filter());
+                }
             }
         }
         version = change.version();

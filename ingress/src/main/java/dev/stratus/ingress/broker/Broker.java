@@ -49,6 +49,10 @@ public final class Broker {
     private final SessionRegistry sessions = new SessionRegistry();
     private final SubscriptionTrie<Session, StoredSubscription> subscriptions = new SubscriptionTrie<>();
     private final SharedGroups sharedGroups = new SharedGroups();
+    /** Filters with subscribers on this node, for the routes this node registers in the cluster. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> localFilters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile ClusterLink cluster = ClusterLink.NONE;
     private final BrokerStats stats = new BrokerStats();
     private volatile boolean shuttingDown;
 
@@ -67,6 +71,20 @@ public final class Broker {
         this.enhancedAuth = new java.util.HashMap<>();
         enhancedAuth.forEach(a -> this.enhancedAuth.put(a.method(), a));
         this.clock = clock;
+    }
+
+    /** Joins a cluster: routes, forwarding and session claims go through {@code link} from now on. */
+    public void joinCluster(ClusterLink link) {
+        this.cluster = link;
+    }
+
+    public ClusterLink cluster() {
+        return cluster;
+    }
+
+    /** The filters that have subscribers on this node (shared ones as {@code $share/group/filter}). */
+    public java.util.Set<String> localFilters() {
+        return java.util.Set.copyOf(localFilters.keySet());
     }
 
     /** The enhanced authentication method of that name, or null when the broker does not offer it. */
@@ -120,25 +138,40 @@ public final class Broker {
         return subscriptions.size() + sharedGroups.memberCount();
     }
 
-    /** Adds or replaces a subscription; a {@code $share/{group}/{filter}} one joins that group (section 4.8.2). */
-    public void subscribe(Session session, StoredSubscription subscription) {
-        session.subscriptions().put(subscription.filter(), subscription);
-        SharedSubscription shared = SharedSubscription.parse(subscription.filter());
+    /**
+     * Adds or replaces a subscription; a {@code $share/{group}/{filter}} one joins that group (section 4.8.2).
+     *
+     * @return completes when a cluster knows that this node has subscribers of the filter
+     */
+    public CompletionStage<Void> subscribe(Session session, StoredSubscription subscription) {
+        String filter = subscription.filter();
+        boolean added = session.subscriptions().put(filter, subscription) == null;
+        SharedSubscription shared = SharedSubscription.parse(filter);
         if (shared != null) {
             sharedGroups.subscribe(session, shared, subscription);
         } else {
-            subscriptions.subscribe(subscription.filter(), session, subscription);
+            subscriptions.subscribe(filter, session, subscription);
         }
+        if (added && localFilters.merge(filter, 1, Integer::sum) == 1) {
+            return cluster.filterAdded(filter);
+        }
+        return ClusterLink.DONE;
     }
 
     /** @return true when the session had a subscription with that filter */
     public boolean unsubscribe(Session session, String filter) {
-        session.subscriptions().remove(filter);
+        boolean had = session.subscriptions().remove(filter) != null;
+        boolean removed;
         if (SharedSubscription.isShared(filter)) {
             SharedSubscription shared = SharedSubscription.parse(filter);
-            return shared != null && sharedGroups.unsubscribe(session, shared);
+            removed = shared != null && sharedGroups.unsubscribe(session, shared);
+        } else {
+            removed = subscriptions.unsubscribe(filter, session) != null;
         }
-        return subscriptions.unsubscribe(filter, session) != null;
+        if (had && localFilters.computeIfPresent(filter, (f, n) -> n == 1 ? null : n - 1) == null) {
+            cluster.filterRemoved(filter);
+        }
+        return removed;
     }
 
     /**
@@ -182,7 +215,40 @@ public final class Broker {
      */
     public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested) {
         stats.messageIn();
-        return route(message, true, publisher, congested);
+        ClusterLink link = cluster;
+        if (link == ClusterLink.NONE) {
+            return route(message, true, true, true, publisher, congested);
+        }
+        // in a cluster, the member of a shared group may be on any node: the cluster chooses (see ClusterLink)
+        List<SharedGroup> groups = sharedGroups.matching(message.topic());
+        CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested);
+        // the other nodes with matching routes get it too: the publisher is acknowledged once they have it
+        CompletionStage<Boolean> remote = link.forward(message, groups);
+        return local.thenCombine(remote, (l, r) -> l || r);
+    }
+
+    /**
+     * Delivers a message to one member of a shared group on this node: the cluster chose this node for it.
+     *
+     * @return false when the group has no member here any more
+     */
+    public boolean deliverToSharedGroup(StoredMessage message, String subscriptionFilter) {
+        SharedSubscription shared = SharedSubscription.parse(subscriptionFilter);
+        SharedGroup group = shared == null ? null : sharedGroups.find(shared);
+        if (group == null || group.choose(null) == null) {
+            stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
+            return false;
+        }
+        deliverShared(message, List.of(group), null, null);
+        return true;
+    }
+
+    /**
+     * Delivers a message another node forwarded to this one: to this node's matching subscribers only (the origin
+     * node stored it as retained and forwarded it to every node itself).
+     */
+    public CompletionStage<Boolean> deliverForwarded(StoredMessage message) {
+        return route(message, false, false, false, null, null);
     }
 
     /**
@@ -190,13 +256,17 @@ public final class Broker {
      * as received, nor as dropped when no one subscribes, so that it does not inflate the statistics it reports.
      */
     public CompletionStage<Boolean> publishInternal(StoredMessage message) {
-        return route(message, false, null, null);
+        return route(message, false, true, true, null, null);
     }
 
-    private CompletionStage<Boolean> route(StoredMessage message, boolean counted, Session publisher,
-                                           Consumer<SessionSink> congested) {
+    /**
+     * @param origin  whether the message was published on this node (then it is stored as retained here)
+     * @param shared  whether this node's shared groups get it here (else the cluster decides)
+     */
+    private CompletionStage<Boolean> route(StoredMessage message, boolean counted, boolean origin, boolean shared,
+                                           Session publisher, Consumer<SessionSink> congested) {
         List<CompletionStage<?>> writes = null;
-        if (message.retain()) {
+        if (origin && message.retain()) {
             // [MQTT-3.3.1-5] store, [MQTT-3.3.1-10] an empty payload removes; the stored copy keeps RETAIN=1
             writes = new ArrayList<>(2);
             writes.add(stores.retained().put(tenant, message));
@@ -206,7 +276,9 @@ public final class Broker {
         try {
             MaxQosCollector<Session> targets = scratch.targets;
             subscriptions.match(message.topic(), scratch.collect);
-            sharedGroups.match(message.topic(), scratch.collectGroup);
+            if (shared) {
+                sharedGroups.match(message.topic(), scratch.collectGroup);
+            }
             int n = targets.size();
             matched = n > 0 || scratch.groups != null;
             if (scratch.groups != null) {
@@ -312,6 +384,16 @@ public final class Broker {
                 return DONE;
             }
             return enqueueOffline(session, message.message());
+        }
+    }
+
+    /**
+     * Forgets a session on this node, without touching the store: another node took it over. Its connection, if
+     * any, has closed and handed its state over already.
+     */
+    public void forgetSession(Session session, Object owner) {
+        if (sessions.removeIfOwnedBy(session, owner)) {
+            unsubscribeAll(session);
         }
     }
 

@@ -21,6 +21,11 @@ public final class BrokerNode implements AutoCloseable {
     private final Broker broker;
     private final MqttServer server;
     private final SysTopicsPublisher sysTopics;
+    private final StateStores stores;
+    /** In cluster mode: the cluster membership and the Redis client; else null. */
+    private dev.stratus.ingress.cluster.RedisCluster cluster;
+    private io.vertx.redis.client.Redis redis;
+    private boolean stopped;
 
     public BrokerNode(BrokerConfig config, StateStores stores, EventLoopGroup group) {
         this(config, stores, group, System::currentTimeMillis);
@@ -35,8 +40,35 @@ public final class BrokerNode implements AutoCloseable {
                 config.auth().users().isEmpty() ? java.util.List.of()
                         : java.util.List.of(new dev.stratus.ingress.auth.ScramSha256Authenticator(config.auth().users())),
                 clock);
+        this.stores = stores;
         this.server = new MqttServer(broker, group);
         this.sysTopics = new SysTopicsPublisher(broker, group.next(), config.sysInterval());
+    }
+
+    /**
+     * A node of a cluster: its state in Redis ({@code cluster.redisUrl()}), routes, messages and sessions shared
+     * with the other nodes of that Redis. {@code vertx} runs the Redis client.
+     */
+    public static BrokerNode clustered(BrokerConfig config, dev.stratus.ingress.config.ClusterConfig cluster,
+                                       io.vertx.core.Vertx vertx, EventLoopGroup group) {
+        io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx,
+                dev.stratus.state.redis.RedisBackend.clientOptions(cluster.redisUrl()));
+        dev.stratus.state.redis.RedisBackendOptions options = dev.stratus.state.redis.RedisBackendOptions.defaults();
+        BrokerNode node = new BrokerNode(config, dev.stratus.state.redis.RedisBackend.create(vertx, redis, options),
+                group);
+        node.redis = redis;
+        node.cluster = new dev.stratus.ingress.cluster.RedisCluster(node.broker, cluster, vertx, redis,
+                dev.stratus.state.redis.RedisBackend.createRouteStore(vertx, redis, options),
+                dev.stratus.state.redis.RedisBackend.createNodeRegistry(vertx, redis, options),
+                dev.stratus.state.redis.RedisBackend.createSessionOwnership(vertx, redis, options),
+                options.keyPrefix());
+        node.broker.joinCluster(node.cluster);
+        return node;
+    }
+
+    /** The cluster membership, or null for an embedded node. */
+    public dev.stratus.ingress.cluster.RedisCluster cluster() {
+        return cluster;
     }
 
     /** An embedded node: in-memory state. */
@@ -45,6 +77,13 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     public BrokerNode start() {
+        if (cluster != null) {
+            try {
+                cluster.start().toCompletableFuture().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not join the cluster at start-up (is Redis reachable?)", e);
+            }
+        }
         server.start();
         sysTopics.start();
         return this;
@@ -62,9 +101,18 @@ public final class BrokerNode implements AutoCloseable {
         return server.openConnections();
     }
 
-    public void stop(Duration grace) {
+    public synchronized void stop(Duration grace) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         sysTopics.stop();
         server.stop(grace);
+        if (cluster != null) {
+            cluster.close();
+            stores.close();
+            redis.close();
+        }
     }
 
     @Override

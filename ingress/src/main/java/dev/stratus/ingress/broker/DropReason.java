@@ -17,5 +17,7 @@ public enum DropReason {
     /** Larger than the Maximum Packet Size the receiving MQTT 5 client accepts [MQTT5-3.1.2-25]. */
     TOO_LARGE,
     /** MQTT 5 Payload Format Indicator 1 with a payload that is not UTF-8. */
-    PAYLOAD_FORMAT_INVALID
+    PAYLOAD_FORMAT_INVALID,
+    /** Forwarded to a cluster node that was not listening (it died or lost Redis). */
+    NODE_UNREACHABLE
 }

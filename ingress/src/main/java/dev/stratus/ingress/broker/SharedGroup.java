@@ -39,6 +39,11 @@ public final class SharedGroup {
         return filter;
     }
 
+    /** The subscription filter members subscribed with: {@code $share/{shareName}/{filter}}. */
+    public String subscriptionFilter() {
+        return "$share/" + shareName + "/" + filter;
+    }
+
     /** Adds or replaces the member for {@code session}. */
     void put(Session session, StoredSubscription subscription) {
         synchronized (members) {

@@ -50,6 +50,18 @@ final class SharedGroups {
         trie.match(topic, consumer);
     }
 
+    /** The groups whose filter matches {@code topic}. */
+    java.util.List<SharedGroup> matching(String topic) {
+        java.util.List<SharedGroup> out = new java.util.ArrayList<>(2);
+        trie.match(topic, (name, group) -> out.add(group));
+        return out;
+    }
+
+    /** The group of a shared subscription filter, or null. */
+    synchronized SharedGroup find(SharedSubscription shared) {
+        return groups.get(new Key(shared.shareName(), shared.filter()));
+    }
+
     synchronized int groupCount() {
         return groups.size();
     }

@@ -314,8 +314,15 @@ final class ConnectHandler implements PacketHandler {
         SessionRegistry.Claim claim = broker.sessions().claim(key, c);
         EventLoop loop = c.channel().eventLoop();
         CompletionStage<Resumed> prepared;
-        if (claim.previousOwner() instanceof MqttConnection previous) {
-            prepared = toStage(previous.takeOver()).thenComposeAsync(v -> prepareSession(c, claim, cleanSession, expiry), loop);
+        dev.stratus.ingress.broker.ClusterLink cluster = broker.cluster();
+        if (claim.previousOwner() instanceof dev.stratus.ingress.session.SessionOwner previous) {
+            prepared = toStage(previous.takeOver())
+                    .thenCompose(v -> cluster.claimSession(key)) // and from another node, in a cluster
+                    .thenComposeAsync(v -> prepareSession(c, claim, cleanSession, expiry), loop);
+        } else if (cluster != dev.stratus.ingress.broker.ClusterLink.NONE) {
+            // [MQTT-3.1.4-2] a connection on another node may hold the session: it lets go first
+            prepared = cluster.claimSession(key)
+                    .thenComposeAsync(v -> prepareSession(c, claim, cleanSession, expiry), loop);
         } else if (loop.inEventLoop()) {
             // no connection to take over from: prepare right here instead of a round trip through the loop
             CompletionStage<Resumed> stage;
@@ -374,23 +381,26 @@ final class ConnectHandler implements PacketHandler {
         session.setExpiryIntervalSeconds(expiry);
         return broker.stores().sessions().find(key).thenCompose(stored -> {
             boolean present = wasPersistentHere || stored.isPresent();
-            if (!wasPersistentHere) {
-                restoreSubscriptions(broker, session, stored);
-            }
-            return broker.stores().sessions().upsert(key, expiry, 0)
+            CompletableFuture<Void> routed = wasPersistentHere ? CompletableFuture.completedFuture(null)
+                    : restoreSubscriptions(broker, session, stored);
+            return routed.thenCompose(r -> broker.stores().sessions().upsert(key, expiry, 0))
                     .thenCompose(v -> broker.stores().inflight().list(key))
                     .thenCompose(inflight -> broker.stores().inflight().received(key)
                             .thenApply(received -> new Resumed(present, inflight, received)));
         });
     }
 
-    private static void restoreSubscriptions(Broker broker, Session session, Optional<StoredSession> stored) {
+    /** @return completes when a cluster knows this node has the session's filters */
+    private static CompletableFuture<Void> restoreSubscriptions(Broker broker, Session session,
+                                                                Optional<StoredSession> stored) {
         if (stored.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
+        List<CompletableFuture<Void>> routed = new java.util.ArrayList<>();
         for (StoredSubscription sub : stored.get().subscriptions().values()) {
-            broker.subscribe(session, sub);
+            routed.add(broker.subscribe(session, sub).toCompletableFuture());
         }
+        return CompletableFuture.allOf(routed.toArray(CompletableFuture[]::new));
     }
 
     private static void accept(MqttConnection c, Session session, Resumed resumed, Connack extra) {

@@ -10,6 +10,8 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * messages of a persistent session to its queue, and end the session: at once when its expiry is 0 (MQTT 3.1.1
  * CleanSession=1), after its Session Expiry Interval otherwise [MQTT5-3.1.2-23], never for 0xFFFFFFFF.
  */
-final class ConnectionCleanup implements Runnable {
+final class ConnectionCleanup {
 
     private static final Logger LOG = Logger.getLogger(ConnectionCleanup.class);
 
@@ -28,8 +30,9 @@ final class ConnectionCleanup implements Runnable {
         this.connection = connection;
     }
 
-    @Override
-    public void run() {
+    /** @return completes when what the session leaves behind is in the store (for a takeover to wait for) */
+    CompletionStage<Void> run() {
+        List<CompletableFuture<?>> writes = new ArrayList<>();
         Broker broker = connection.broker();
         Session session = connection.session();
         Outbound outbound = connection.outbound();
@@ -59,20 +62,21 @@ final class ConnectionCleanup implements Runnable {
                         shared.add(m); // handed to another member below, outside this session's monitor
                     } else if (session.isPersistent()) {
                         // under the session monitor: nothing can be queued behind these before they are queued
-                        broker.enqueueOffline(session, m.message());
+                        writes.add(broker.enqueueOffline(session, m.message()).toCompletableFuture());
                     }
                 }
             });
             for (RoutedMessage m : shared) {
                 // section 4.8.2: a member that leaves passes what it did not get on to another member
                 if (!broker.redeliverShared(m, session)) {
-                    keepOrDrop(broker, session, m);
+                    writes.add(keepOrDrop(broker, session, m).toCompletableFuture());
                 }
             }
         }
 
         if (session.isPersistent()) {
-            broker.stores().sessions().upsert(session.key(), expiry, Math.max(1, broker.now()));
+            writes.add(broker.stores().sessions().upsert(session.key(), expiry, Math.max(1, broker.now()))
+                    .toCompletableFuture());
             if (expiry != StoredSession.NEVER_EXPIRES) {
                 loop().schedule(this::expire, expiry, TimeUnit.SECONDS);
             }
@@ -80,18 +84,19 @@ final class ConnectionCleanup implements Runnable {
             // [MQTT-3.1.2-6] a clean session ends with its connection
             broker.unsubscribeAll(session);
             if (broker.sessions().removeIfOwnedBy(session, connection) && connection.sessionStored()) {
-                broker.discardStoredSession(session.key());
+                writes.add(broker.discardStoredSession(session.key()).toCompletableFuture());
             }
         }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** No other member to take a shared message: it waits in this session's queue, or is dropped with it. */
-    private static void keepOrDrop(Broker broker, Session session, RoutedMessage m) {
+    private static CompletionStage<?> keepOrDrop(Broker broker, Session session, RoutedMessage m) {
         if (session.isPersistent() && m.message().qos() > 0) {
-            broker.enqueueOffline(session, m.message());
-        } else {
-            broker.stats().dropped(DropReason.OFFLINE_QOS0, 1);
+            return broker.enqueueOffline(session, m.message());
         }
+        broker.stats().dropped(DropReason.OFFLINE_QOS0, 1);
+        return CompletableFuture.completedFuture(null);
     }
 
     /** The Session Expiry Interval has passed: unless a new connection resumed it, the session ends. */

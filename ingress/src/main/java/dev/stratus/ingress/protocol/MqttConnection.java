@@ -21,6 +21,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * dispatches each decoded packet to the handler of its type ({@link PacketHandlers}); the handlers do the work.
  * Everything here runs on the channel's event loop.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter {
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements dev.stratus.ingress.session.SessionOwner {
 
     private static final Logger LOG = Logger.getLogger(MqttConnection.class);
     /** Packets that arrive while CONNECT is being processed wait here; a client may pipeline a few. */
@@ -50,6 +51,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     private Promise<Void> detached;
     private boolean inactive;
+    /** Completes when what the session left behind is in the store; set when the connection goes inactive. */
+    private CompletionStage<Void> handedOver;
+    private static final CompletionStage<Void> DONE = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Keep alive [MQTT-3.1.2-24], 0 until CONNECT: 1.5 times the keep alive, as an IdleStateHandler would do it. */
     private long keepAliveNanos;
     private long lastReadNanos;
@@ -282,9 +286,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             deferred.forEach(ReferenceCountUtil::release);
             deferred.clear();
         }
+        CompletionStage<Void> left = DONE;
         try {
             if (session != null) {
-                new ConnectionCleanup(this).run();
+                left = new ConnectionCleanup(this).run();
             }
         } finally {
             if (countedAsConnection) {
@@ -298,10 +303,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             Promise<Void> waiting;
             synchronized (this) {
                 inactive = true;
+                handedOver = left;
                 waiting = detached;
             }
             if (waiting != null) {
-                waiting.trySuccess(null);
+                left.whenComplete((v, e) -> waiting.trySuccess(null));
             }
             context.fireChannelInactive();
         }
@@ -488,13 +494,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      * Another connection claimed this session [MQTT-3.1.4-2]: close, and complete the returned future (on this
      * connection's event loop) once this connection has handed the session over.
      */
-    Future<Void> takeOver() {
+    @Override
+    public Future<Void> takeOver() {
         Promise<Void> done;
         synchronized (this) {
             if (detached == null) {
                 detached = channel.eventLoop().newPromise();
                 if (inactive) {
-                    detached.setSuccess(null);
+                    Promise<Void> p = detached;
+                    handedOver.whenComplete((v, e) -> p.trySuccess(null));
                 }
             }
             done = detached;

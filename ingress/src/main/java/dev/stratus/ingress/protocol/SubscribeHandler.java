@@ -92,7 +92,7 @@ final class SubscribeHandler implements PacketHandler {
                     o.retainHandling().value(), subscriptionId);
             boolean existed = session.subscriptions().containsKey(filter);
             // [MQTT-3.8.4-3] an existing subscription with the same filter is replaced
-            broker.subscribe(session, sub);
+            writes.add(broker.subscribe(session, sub).toCompletableFuture());
             if (session.isPersistent()) {
                 writes.add(broker.stores().sessions().putSubscription(session.key(), sub).toCompletableFuture());
             }

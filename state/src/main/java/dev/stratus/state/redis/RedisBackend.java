@@ -74,6 +74,16 @@ public final class RedisBackend {
                 new RedisKeys(options.keyPrefix()));
     }
 
+    /** Session ownership with fencing epochs on Redis; uses {@code redis} for commands only. */
+    public static dev.stratus.state.SessionOwnership createSessionOwnership(Vertx vertx, Redis redis,
+                                                                         RedisBackendOptions options) {
+        Objects.requireNonNull(vertx, "vertx");
+        Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(options, "options");
+        return new RedisSessionOwnership(new RedisCalls(vertx, redis, options.commandTimeout()),
+                new RedisKeys(options.keyPrefix()));
+    }
+
     private static Runnable closer(Redis redis, RedisBackendOptions options) {
         return () -> {
             if (options.closeClient()) {

@@ -23,7 +23,7 @@ import java.util.List;
  * </pre>
  * Decoding malformed bytes fails with a {@link StateStoreException}.
  */
-final class ValueCodec {
+public final class ValueCodec {
 
     static final int VERSION = 1;
 
@@ -43,13 +43,13 @@ final class ValueCodec {
     private ValueCodec() {
     }
 
-    static byte[] encode(StoredMessage message) {
+    public static byte[] encode(StoredMessage message) {
         ByteWriter out = new ByteWriter(message.payload().length + message.topic().length() + 16);
         writeMessage(out, message);
         return out.toByteArray();
     }
 
-    static StoredMessage decodeMessage(byte[] bytes) {
+    public static StoredMessage decodeMessage(byte[] bytes) {
         return decodeMessage(bytes, 0);
     }
 

@@ -1,0 +1,57 @@
+package dev.stratus.ingress.broker;
+
+import dev.stratus.state.model.SessionKey;
+import dev.stratus.state.model.StoredMessage;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the broker engine asks of the cluster it runs in: forwarding messages to the other nodes whose routes
+ * match, keeping this node's routes registered, and taking sessions over from other nodes. An embedded broker
+ * uses {@link #NONE}: a cluster of one.
+ */
+public interface ClusterLink {
+
+    CompletionStage<Boolean> NO_REMOTE_MATCH = CompletableFuture.completedFuture(false);
+    CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
+    ClusterLink NONE = new ClusterLink() {
+    };
+
+    /**
+     * Forwards a message published on this node to every other node with a matching route, and gives it to one
+     * member of each matching shared group, on whichever node it chooses ({@code localGroups}: the matching
+     * groups that have members here; the cluster delivers to them through
+     * {@link Broker#deliverToSharedGroup} when it chooses this node). The stage completes when the message has
+     * been handed over (the publisher is acknowledged only then).
+     *
+     * @return true when some other node has a matching route, or a shared group got it
+     */
+    default CompletionStage<Boolean> forward(StoredMessage message, java.util.List<SharedGroup> localGroups) {
+        return NO_REMOTE_MATCH;
+    }
+
+    /** This node has its first subscriber of {@code filter}; completes when the route is registered. */
+    default CompletionStage<Void> filterAdded(String filter) {
+        return DONE;
+    }
+
+    /** This node has no subscriber of {@code filter} any more. */
+    default void filterRemoved(String filter) {
+    }
+
+    /**
+     * Claims the session for this node cluster-wide; when another node owned it, that node disconnects its
+     * connection (MQTT 5: 0x8E), hands its state over to the store, and forgets it. Completes when the session's
+     * state in the store is the one to resume.
+     */
+    default CompletionStage<Void> claimSession(SessionKey key) {
+        return DONE;
+    }
+
+    /** Whether the cluster can be reached (always for an embedded broker): feeds readiness. */
+    default boolean isReady() {
+        return true;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.stratus.ingress.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The nodes' inboxes on Redis pub/sub: each node subscribes to its own channel {@code <prefix>:node:<id>} on a
+ * dedicated connection and others {@code PUBLISH} frames to it: one Redis hop per forwarded message. When the
+ * subscription connection is lost the bus reconnects with backoff (50 ms doubling to 2 s) and subscribes again;
+ * {@link #isSubscribed()} says whether the inbox is listening now.
+ */
+final class ClusterBus implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ClusterBus.class);
+    private static final long MIN_RETRY_MS = 50;
+    private static final long MAX_RETRY_MS = 2_000;
+
+    private final Vertx vertx;
+    private final Redis redis;
+    private final String prefix;
+    private final String inbox;
+    private final Consumer<byte[]> receiver;
+    private RedisConnection connection;
+    private volatile boolean subscribed;
+    private long retryDelay = MIN_RETRY_MS;
+    private volatile boolean closed;
+    /** Runs each time the inbox is subscribed again after a loss (the route replica may have missed changes). */
+    private final Runnable onResubscribed;
+
+    ClusterBus(Vertx vertx, Redis redis, String prefix, String nodeId, Consumer<byte[]> receiver,
+               Runnable onResubscribed) {
+        this.vertx = vertx;
+        this.redis = redis;
+        this.prefix = prefix;
+        this.inbox = channel(nodeId);
+        this.receiver = receiver;
+        this.onResubscribed = onResubscribed;
+    }
+
+    private String channel(String nodeId) {
+        return prefix + ":node:" + nodeId;
+    }
+
+    /** Subscribes the inbox; completes once it listens. */
+    CompletionStage<Void> start() {
+        return subscribe(false).toCompletionStage();
+    }
+
+    boolean isSubscribed() {
+        return subscribed;
+    }
+
+    /** Sends a frame to a node's inbox. @return how many inboxes got it (0: that node is not listening) */
+    CompletionStage<Long> send(String nodeId, byte[] frame) {
+        return redis.send(Request.cmd(Command.PUBLISH).arg(channel(nodeId)).arg(frame))
+                .map(Response::toLong).toCompletionStage();
+    }
+
+    private Future<Void> subscribe(boolean again) {
+        return redis.connect().compose(conn -> {
+            synchronized (this) {
+                if (closed) {
+                    conn.close();
+                    return Future.succeededFuture();
+                }
+                connection = conn;
+            }
+            conn.handler(this::onMessage);
+            conn.exceptionHandler(e -> lost(conn, e));
+            conn.endHandler(v -> lost(conn, null));
+            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(inbox)).<Void>mapEmpty().onSuccess(v -> {
+                subscribed = true;
+                retryDelay = MIN_RETRY_MS;
+                if (again) {
+                    LOG.infof("cluster inbox %s subscribed again", inbox);
+                    onResubscribed.run();
+                }
+            });
+        }).onFailure(e -> {
+            LOG.debugf("cluster inbox %s: subscribe failed: %s", inbox, e.getMessage());
+            scheduleRetry();
+        });
+    }
+
+    private void onMessage(Response push) {
+        if (push == null || push.size() != 3 || !"message".equals(String.valueOf(push.get(0)))) {
+            return;
+        }
+        try {
+            receiver.accept(push.get(2).toBytes());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "cluster inbox %s: could not handle a frame", inbox);
+        }
+    }
+
+    private void lost(RedisConnection conn, Throwable error) {
+        synchronized (this) {
+            if (connection != conn) {
+                return;
+            }
+            connection = null;
+        }
+        subscribed = false;
+        LOG.warnf("cluster inbox %s: connection to Redis lost%s; reconnecting", inbox,
+                error == null ? "" : " (" + error.getMessage() + ")");
+        conn.close();
+        scheduleRetry();
+    }
+
+    private void scheduleRetry() {
+        if (closed) {
+            return;
+        }
+        long delay;
+        synchronized (this) {
+            delay = retryDelay;
+            retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
+        }
+        vertx.setTimer(delay, id -> {
+            if (!closed) {
+                subscribe(true);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        RedisConnection current;
+        synchronized (this) {
+            closed = true;
+            current = connection;
+            connection = null;
+        }
+        subscribed = false;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

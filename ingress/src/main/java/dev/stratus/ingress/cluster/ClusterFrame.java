@@ -1,0 +1,85 @@
+package dev.stratus.ingress.cluster;
+
+import dev.stratus.state.model.StoredMessage;
+import dev.stratus.state.model.TenantId;
+import dev.stratus.state.redis.ValueCodec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * What nodes send each other through their Redis inboxes:
+ * <ul>
+ *   <li>{@link Forward}: a message published on another node, for this node's subscribers; with a shared group
+ *       name when it is meant for one member of that group only;</li>
+ *   <li>{@link Takeover}: another node claimed a session this node has; disconnect it (0x8E), hand its state over
+ *       to the store, forget it, then answer {@link Released};</li>
+ *   <li>{@link Released}: the answer.</li>
+ * </ul>
+ */
+sealed interface ClusterFrame {
+
+    record Forward(TenantId tenant, String group, StoredMessage message) implements ClusterFrame {
+    }
+
+    record Takeover(TenantId tenant, String clientId, long epoch, String requester) implements ClusterFrame {
+    }
+
+    record Released(TenantId tenant, String clientId, long epoch) implements ClusterFrame {
+    }
+
+    static byte[] encode(ClusterFrame frame) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (frame instanceof Forward f) {
+                out.writeByte(1);
+                out.writeUTF(f.tenant().value());
+                out.writeUTF(f.group() == null ? "" : f.group());
+                byte[] m = ValueCodec.encode(f.message());
+                out.writeInt(m.length);
+                out.write(m);
+            } else if (frame instanceof Takeover t) {
+                out.writeByte(2);
+                out.writeUTF(t.tenant().value());
+                out.writeUTF(t.clientId());
+                out.writeLong(t.epoch());
+                out.writeUTF(t.requester());
+            } else if (frame instanceof Released r) {
+                out.writeByte(3);
+                out.writeUTF(r.tenant().value());
+                out.writeUTF(r.clientId());
+                out.writeLong(r.epoch());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static ClusterFrame decode(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            int type = in.readByte();
+            TenantId tenant = new TenantId(in.readUTF());
+            switch (type) {
+                case 1 -> {
+                    String group = in.readUTF();
+                    byte[] m = new byte[in.readInt()];
+                    in.readFully(m);
+                    return new Forward(tenant, group.isEmpty() ? null : group, ValueCodec.decodeMessage(m));
+                }
+                case 2 -> {
+                    return new Takeover(tenant, in.readUTF(), in.readLong(), in.readUTF());
+                }
+                case 3 -> {
+                    return new Released(tenant, in.readUTF(), in.readLong());
+                }
+                default -> throw new IllegalArgumentException("unknown cluster frame type " + type);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

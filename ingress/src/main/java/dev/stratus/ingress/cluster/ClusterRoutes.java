@@ -1,0 +1,79 @@
+package dev.stratus.ingress.cluster;
+
+import dev.stratus.router.topic.SharedSubscription;
+import dev.stratus.router.trie.SubscriptionTrie;
+import dev.stratus.state.RouteReplica;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * This node's replica of the cluster's route table, as tries to match topics against: which other nodes have
+ * subscribers of a matching filter, and, for shared subscriptions, which nodes have members of each matching
+ * group. Fed by the {@link RouteReplica} (one change at a time, in order); read by every publish, lock-free.
+ * This node's own routes are left out: its own trie serves them.
+ */
+final class ClusterRoutes implements RouteReplica.Observer {
+
+    private final String self;
+    private final SubscriptionTrie<String, Boolean> plain = new SubscriptionTrie<>();
+    /** Keyed by {@code $share/group/filter + '\0' + node}; the value is the shared subscription filter. */
+    private final SubscriptionTrie<String, String> shared = new SubscriptionTrie<>();
+
+    ClusterRoutes(String self) {
+        this.self = self;
+    }
+
+    @Override
+    public void added(String filter, String nodeId) {
+        if (nodeId.equals(self)) {
+            return;
+        }
+        SharedSubscription s = SharedSubscription.parse(filter);
+        if (s != null) {
+            shared.subscribe(s.filter(), filter + '\0' + nodeId, filter);
+        } else if (!SharedSubscription.isShared(filter)) {
+            plain.subscribe(filter, nodeId, Boolean.TRUE);
+        }
+    }
+
+    @Override
+    public void removed(String filter, String nodeId) {
+        if (nodeId.equals(self)) {
+            return;
+        }
+        SharedSubscription s = SharedSubscription.parse(filter);
+        if (s != null) {
+            shared.unsubscribe(s.filter(), filter + '\0' + nodeId);
+        } else if (!SharedSubscription.isShared(filter)) {
+            plain.unsubscribe(filter, nodeId);
+        }
+    }
+
+    /** The other nodes with an ordinary subscription matching {@code topic}. */
+    Set<String> nodesFor(String topic) {
+        Set<String> nodes = new HashSet<>(4);
+        plain.match(topic, (node, v) -> nodes.add(node));
+        return nodes;
+    }
+
+    /**
+     * For each shared subscription ({@code $share/group/filter}) whose filter matches {@code topic}: the other
+     * nodes that have members.
+     */
+    Map<String, List<String>> groupsFor(String topic) {
+        Map<String, List<String>> groups = new HashMap<>(2);
+        shared.match(topic, (key, group) -> groups.computeIfAbsent(group, g -> new ArrayList<>(2))
+                .add(key.substring(group.length() + 1)));
+        return groups;
+    }
+
+    /** Whether any other node has any route: if not, forwarding is skipped without matching. */
+    boolean isEmpty() {
+        return plain.size() == 0 && shared.size() == 0;
+    }
+}

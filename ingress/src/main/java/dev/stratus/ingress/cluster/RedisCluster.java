@@ -1,0 +1,206 @@
+package dev.stratus.ingress.cluster;
+
+import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.ClusterLink;
+import dev.stratus.ingress.broker.DropReason;
+import dev.stratus.ingress.broker.SharedGroup;
+import dev.stratus.ingress.config.ClusterConfig;
+import dev.stratus.state.NodeRegistry;
+import dev.stratus.state.RouteReplica;
+import dev.stratus.state.RouteStore;
+import dev.stratus.state.SessionOwnership;
+import dev.stratus.state.model.SessionKey;
+import dev.stratus.state.model.StoredMessage;
+import dev.stratus.state.model.TenantId;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A broker node's membership of a cluster on Redis (EMQX's design): every node keeps a replica of the route table
+ * ({@code filter -> nodes with subscribers}), kept current through Redis change notifications and reloaded after
+ * a reconnect; a message published on a node is matched locally against that replica and forwarded with one Redis
+ * {@code PUBLISH} to the inbox of each other node with a matching route; no per-message scan of Redis. A shared
+ * group's message goes to one node among those with members (round robin), which gives it to one of its members.
+ * Sessions move between nodes through {@link SessionHandover}; membership and dead-node cleanup through
+ * {@link NodeMembership}.
+ */
+public final class RedisCluster implements ClusterLink, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisCluster.class);
+
+    private final Broker broker;
+    private final TenantId tenant;
+    private final String nodeId;
+    private final RouteStore routeStore;
+    private final ClusterRoutes routes;
+    private final RouteRegistrar registrar;
+    private final ClusterBus bus;
+    private final SessionHandover handover;
+    private final NodeMembership membership;
+    private final Map<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
+    private RouteReplica replica;
+
+    public RedisCluster(Broker broker, ClusterConfig config, Vertx vertx, Redis redis, RouteStore routeStore,
+                        NodeRegistry registry, SessionOwnership ownership, String keyPrefix) {
+        this.broker = broker;
+        this.tenant = broker.tenant();
+        this.nodeId = config.nodeId();
+        this.routeStore = routeStore;
+        this.routes = new ClusterRoutes(nodeId);
+        this.registrar = new RouteRegistrar(routeStore, tenant, nodeId);
+        this.bus = new ClusterBus(vertx, redis, keyPrefix, nodeId, this::receive, this::resync);
+        this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
+        this.membership = new NodeMembership(vertx, registry, routeStore, tenant, nodeId, config.heartbeatInterval(),
+                config.nodeTtl(), () -> registrar.reassert(broker.localFilters()));
+    }
+
+    /** Joins: inbox, route replica, heartbeat; completes when this node can route. */
+    public CompletionStage<Void> start() {
+        return bus.start()
+                .thenCompose(v -> RouteReplica.start(routeStore, tenant, routes))
+                .thenAccept(r -> replica = r)
+                .thenCompose(v -> membership.start())
+                .thenRun(() -> LOG.infof("node %s joined the cluster", nodeId));
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups) {
+        String topic = message.topic();
+        Set<String> nodes = routes.isEmpty() ? Set.of() : routes.nodesFor(topic);
+        Map<String, List<String>> remoteGroups = routes.isEmpty() ? Map.of() : routes.groupsFor(topic);
+        if (nodes.isEmpty() && remoteGroups.isEmpty() && localGroups.isEmpty()) {
+            return NO_REMOTE_MATCH;
+        }
+        List<CompletableFuture<Long>> sends = new ArrayList<>();
+        if (!nodes.isEmpty()) {
+            byte[] frame = ClusterFrame.encode(new ClusterFrame.Forward(tenant, null, message));
+            for (String node : nodes) {
+                sends.add(send(node, frame));
+            }
+        }
+        boolean matched = !nodes.isEmpty();
+        // shared groups: one node among those with members, this one included when it has some
+        Map<String, SharedGroup> local = new HashMap<>();
+        localGroups.forEach(g -> local.put(g.subscriptionFilter(), g));
+        Set<String> all = new java.util.HashSet<>(remoteGroups.keySet());
+        all.addAll(local.keySet());
+        for (String group : all) {
+            List<String> candidates = new ArrayList<>(remoteGroups.getOrDefault(group, List.of()));
+            if (local.containsKey(group)) {
+                candidates.add(nodeId);
+            }
+            candidates.sort(null);
+            int i = Math.floorMod(sharedCursors.computeIfAbsent(group, g -> new AtomicInteger()).getAndIncrement(),
+                    candidates.size());
+            String chosen = candidates.get(i);
+            matched = true;
+            if (chosen.equals(nodeId)) {
+                broker.deliverToSharedGroup(message, group);
+            } else {
+                sends.add(send(chosen, ClusterFrame.encode(new ClusterFrame.Forward(tenant, group, message))));
+            }
+        }
+        if (sends.isEmpty()) {
+            return CompletableFuture.completedFuture(matched);
+        }
+        boolean result = matched;
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> result);
+    }
+
+    private CompletableFuture<Long> send(String node, byte[] frame) {
+        return bus.send(node, frame).toCompletableFuture().thenApply(receivers -> {
+            if (receivers == 0) {
+                // that node's inbox is not listening (it died, or lost Redis): what it would have delivered is lost
+                broker.stats().dropped(DropReason.NODE_UNREACHABLE, 1);
+                LOG.debugf("node %s is not listening; a forwarded message is lost for it", node);
+            }
+            return receivers;
+        });
+    }
+
+    private void receive(byte[] bytes) {
+        ClusterFrame frame = ClusterFrame.decode(bytes);
+        if (frame instanceof ClusterFrame.Forward f) {
+            if (!f.tenant().equals(tenant)) {
+                return;
+            }
+            if (f.group() == null) {
+                broker.deliverForwarded(f.message());
+            } else {
+                broker.deliverToSharedGroup(f.message(), f.group());
+            }
+        } else if (frame instanceof ClusterFrame.Takeover t) {
+            handover.onTakeover(t);
+        } else if (frame instanceof ClusterFrame.Released r) {
+            handover.onReleased(r);
+        }
+    }
+
+    /** The inbox was re-subscribed after a loss: the replica may have missed changes too. */
+    private void resync() {
+        RouteReplica r = replica;
+        if (r != null) {
+            r.resync();
+        }
+    }
+
+    /** The other nodes this node would forward a message on {@code topic} to (for diagnostics and tests). */
+    public Set<String> remoteNodesFor(String topic) {
+        return Set.copyOf(routes.nodesFor(topic));
+    }
+
+    /** For each shared subscription matching {@code topic}: the other nodes with members (diagnostics, tests). */
+    public Map<String, List<String>> remoteGroupsFor(String topic) {
+        return Map.copyOf(routes.groupsFor(topic));
+    }
+
+    @Override
+    public CompletionStage<Void> filterAdded(String filter) {
+        return registrar.add(filter);
+    }
+
+    @Override
+    public void filterRemoved(String filter) {
+        registrar.remove(filter);
+    }
+
+    @Override
+    public CompletionStage<Void> claimSession(SessionKey key) {
+        return handover.claim(key);
+    }
+
+    @Override
+    public boolean isReady() {
+        return bus.isSubscribed() && membership.isHealthy();
+    }
+
+    /** Leaves the cluster: routes out of the table, deregistered, inbox closed. */
+    @Override
+    public void close() {
+        try {
+            routeStore.removeNode(tenant, nodeId).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debugf("node %s: could not remove its routes on leaving: %s", nodeId, e.getMessage());
+        }
+        membership.close();
+        if (replica != null) {
+            replica.close();
+        }
+        bus.close();
+    }
+}
