@@ -38,7 +38,8 @@ public final class BrokerHealthChecks {
 
     /**
      * UP when every configured MQTT listener is bound and the broker is not shutting down (DOWN while it drains,
-     * so that a load balancer sends no new clients). Cluster mode will add the reachability of Redis here.
+     * so that a load balancer sends no new clients), and, in cluster mode, while Redis cannot be reached (the node
+     * keeps serving the clients it has meanwhile).
      */
     static HealthCheckResponse readiness(BrokerNode node) {
         HealthCheckResponseBuilder r = HealthCheckResponse.named(READINESS);
@@ -58,6 +59,11 @@ public final class BrokerHealthChecks {
             int port = node.port(listener);
             r.withData(listener.toString(), port > 0 ? Integer.toString(port) : "not bound");
             up &= port > 0;
+        }
+        if (node.cluster() != null) {
+            boolean clusterReady = node.cluster().isReady();
+            r.withData("cluster", clusterReady ? "connected" : "Redis unreachable");
+            up &= clusterReady;
         }
         return r.status(up).build();
     }

@@ -25,8 +25,16 @@ public class BrokerLifecycle {
     }
 
     void onStart(@Observes StartupEvent event) {
-        node = BrokerNode.embedded(config.toBrokerConfig(), vertx.nettyEventLoopGroup()).start();
-        LOG.info("Stratus broker started (embedded, in-memory state)");
+        java.util.Optional<dev.stratus.ingress.config.ClusterConfig> cluster = config.toClusterConfig();
+        if (cluster.isPresent()) {
+            // the Redis client runs on the same managed Vert.x as the listeners
+            node = BrokerNode.clustered(config.toBrokerConfig(), cluster.get(), vertx, vertx.nettyEventLoopGroup())
+                    .start();
+            LOG.infof("Stratus broker started (cluster node %s, state in Redis)", cluster.get().nodeId());
+        } else {
+            node = BrokerNode.embedded(config.toBrokerConfig(), vertx.nettyEventLoopGroup()).start();
+            LOG.info("Stratus broker started (embedded, in-memory state)");
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -107,12 +107,18 @@ final class NodeMembership implements AutoCloseable {
         });
     }
 
-    @Override
-    public void close() {
+    /** Stops heartbeating without deregistering (as a crash would). */
+    void halt() {
         closed = true;
+        healthy = false;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
+    }
+
+    @Override
+    public void close() {
+        halt();
         registry.deregister(nodeId);
     }
 }

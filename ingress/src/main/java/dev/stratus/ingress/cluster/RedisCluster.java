@@ -189,6 +189,15 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         return bus.isSubscribed() && membership.isHealthy();
     }
 
+    /** For tests: stops as a crashed node would, leaving its routes and registration behind for others to clean. */
+    void simulateCrash() {
+        membership.halt();
+        if (replica != null) {
+            replica.close();
+        }
+        bus.close();
+    }
+
     /** Leaves the cluster: routes out of the table, deregistered, inbox closed. */
     @Override
     public void close() {

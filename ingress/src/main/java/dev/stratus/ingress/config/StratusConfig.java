@@ -34,6 +34,42 @@ public interface StratusConfig {
 
     Mqtt5 mqtt5();
 
+    Cluster cluster();
+
+    /** Cluster mode: on when a Redis URL is configured. */
+    interface Cluster {
+        /** e.g. {@code redis://127.0.0.1:6379}; absent: embedded, in-memory state. */
+        Optional<String> redisUrl();
+
+        /** This node's id in the cluster; default: the host name (the pod name on Kubernetes) and a random suffix. */
+        Optional<String> nodeId();
+
+        @WithDefault("1s")
+        Duration heartbeatInterval();
+
+        /** How long after its last heartbeat a node counts as dead. */
+        @WithDefault("5s")
+        Duration nodeTtl();
+
+        /** How long a connection waits for another node to hand its session over. */
+        @WithDefault("3s")
+        Duration takeoverTimeout();
+    }
+
+    /** The cluster settings, when cluster mode is on. */
+    default Optional<ClusterConfig> toClusterConfig() {
+        return cluster().redisUrl().map(url -> {
+            String id = cluster().nodeId().orElseGet(() -> {
+                // unique even for several processes on one host; the host (pod) name helps reading the logs
+                String host = System.getenv("HOSTNAME");
+                String suffix = Long.toHexString(new java.security.SecureRandom().nextLong());
+                return (host != null && !host.isBlank() ? host : "node") + "-" + suffix;
+            });
+            return new ClusterConfig(url, id, cluster().heartbeatInterval(), cluster().nodeTtl(),
+                    cluster().takeoverTimeout());
+        });
+    }
+
     /** What the server offers MQTT 5 clients; see {@link Features}. */
     interface Mqtt5 {
         @WithDefault("2")

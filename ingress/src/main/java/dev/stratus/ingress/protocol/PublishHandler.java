@@ -118,9 +118,21 @@ final class PublishHandler implements PacketHandler {
                 c.qos1Acknowledged();
             }
             if (error != null) {
-                LOG.warnf(error, "%s: could not store a message for '%s'; closing without acknowledging", c,
-                        stored.topic());
-                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, CloseReason.SERVER_ERROR, "store error");
+                if (!c.mqtt5()) {
+                    // 3.1.1 has no negative acknowledgement: closing is how the publisher learns it was not taken
+                    LOG.warnf("%s: could not store or forward a message for '%s' (%s); closing without acknowledging",
+                            c, stored.topic(), error.getMessage());
+                    c.close(CloseReason.SERVER_ERROR, "store error");
+                    return;
+                }
+                // MQTT 5: refused with a reason code, the connection goes on (e.g. Redis is unreachable for a moment;
+                // local subscribers got the message)
+                LOG.infof("%s: message for '%s' refused: %s", c, stored.topic(), error.getMessage());
+                if (qos == 2) {
+                    c.receivedQos2().remove(packetId);
+                }
+                acknowledge(c, qos, packetId, ReasonCodes.UNSPECIFIED_ERROR, "not stored: " + rootMessage(error));
+                c.channel().flush();
                 return;
             }
             // section 3.4.2.1: 0x10: accepted, but no one subscribes
@@ -193,6 +205,14 @@ final class PublishHandler implements PacketHandler {
     private static boolean invalidPayloadFormat(StoredMessage m) {
         Integer pfi = m.properties().payloadFormatIndicator();
         return pfi != null && pfi == 1 && !Utf8.isValid(m.payload());
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && t != t.getCause()) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 
     /** Clients may not publish to $SYS topics; otherwise the authorizer decides. */
