@@ -206,7 +206,8 @@ final class PublishHandler implements PacketHandler {
     /** PUBACK [MQTT-4.3.2-2] or PUBREC [MQTT-4.3.3-2]; the reason code and string go to MQTT 5 clients only. */
     private static void acknowledge(MqttConnection c, int qos, int packetId, int reasonCode, String reason) {
         int code = c.mqtt5() ? reasonCode : 0;
-        String text = c.mqtt5() && c.options().problemInformation() ? reason : null;
+        String text = c.mqtt5() && c.options().problemInformation()
+                ? Packets.reasonIfItFits(reason, Packets.ACK_FIELDS, c.options().maximumPacketSize()) : null;
         if (qos == 1) {
             c.context().write(Packets.puback(packetId, code, text));
         } else if (qos == 2) {
