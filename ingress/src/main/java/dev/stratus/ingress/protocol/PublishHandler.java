@@ -172,13 +172,15 @@ final class PublishHandler implements PacketHandler {
             c.protocolViolation("Payload Format Indicator " + mp.payloadFormatIndicator());
             return null;
         }
+        if (!Props.validText(mp)) {
+            // [MQTT5-1.5.4-1] [MQTT5-3.3.2-13] ill-formed UTF-8 is a Malformed Packet, checked before the rules on
+            // what the strings say
+            c.protocolViolation(ReasonCodes.MALFORMED_PACKET, "a property string is not valid UTF-8");
+            return null;
+        }
         if (mp.responseTopic() != null && !TopicName.isValid(mp.responseTopic())) {
             // [MQTT5-3.3.2-14] the Response Topic is a topic name: no wildcards
             c.protocolViolation("invalid Response Topic");
-            return null;
-        }
-        if (!Props.validText(mp)) {
-            c.protocolViolation(ReasonCodes.MALFORMED_PACKET, "a property string is not valid UTF-8");
             return null;
         }
         long expiresAt = 0;
