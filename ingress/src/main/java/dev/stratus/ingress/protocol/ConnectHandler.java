@@ -440,7 +440,8 @@ final class ConnectHandler implements PacketHandler {
     static void refuse(MqttConnection c, int code5, MqttConnectReturnCode code311, String why) {
         LOG.infof("%s: CONNECT refused: %s (0x%02X)", c, why, c.mqtt5() ? code5 : code311 == null ? 3 : code311.byteValue());
         if (c.mqtt5()) {
-            MqttProperties props = c.options().problemInformation() ? Packets.reasonString(why)
+            MqttProperties props = c.options().problemInformation() ? Packets.reasonString(
+                    Packets.reasonIfItFits(why, Packets.CONNACK_FIELDS, c.options().maximumPacketSize()))
                     : MqttProperties.NO_PROPERTIES;
             c.closeAfterWrite(new MqttConnAckMessage(CONNACK_HEADER,
                     new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) code5), false, props)));

@@ -6,8 +6,9 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 
 /**
- * DISCONNECT: discard the will [MQTT-3.14.4-3] and close [MQTT-3.14.4-1]. An MQTT 5 client may ask for the will
- * all the same (reason code 0x04) and may change the Session Expiry Interval, but not from 0 to more: a protocol
+ * DISCONNECT: discard the will [MQTT-3.14.4-3] and close [MQTT-3.14.4-1]. An MQTT 5 client keeps its will with
+ * any reason code but 0x00: 0x04 asks for it, an error code (0x80 and above) reports an abnormal end
+ * [MQTT5-3.14.4-3]; it may also change the Session Expiry Interval, but not from 0 to more: a protocol
  * error (section 3.14.2.2.2).
  */
 final class DisconnectHandler implements PacketHandler {
@@ -27,6 +28,8 @@ final class DisconnectHandler implements PacketHandler {
             c.session().setExpiryIntervalSeconds(
                     Math.min(expiry, c.broker().config().features().maxSessionExpirySeconds()));
         }
-        c.disconnectedByClient(vh.reasonCode() == ReasonCodes.DISCONNECT_WITH_WILL);
+        // [MQTT5-3.1.2-8] [MQTT5-3.1.2-10] only 0x00 (Normal disconnection) deletes the will: 0x04 asks for it, and so
+        // does any error code the client reports
+        c.disconnectedByClient(vh.reasonCode() != ReasonCodes.SUCCESS);
     }
 }

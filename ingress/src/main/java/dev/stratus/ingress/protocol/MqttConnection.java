@@ -479,8 +479,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * DISCONNECT received: close without publishing the will [MQTT-3.14.4-3], unless an MQTT 5 client asked for it
-     * with reason code 0x04 [MQTT5-3.14.4-3].
+     * DISCONNECT received: close without publishing the will [MQTT-3.14.4-3], unless an MQTT 5 client sent another
+     * reason code than 0x00: 0x04 or an error [MQTT5-3.14.4-3].
      */
     void disconnectedByClient(boolean publishWill) {
         cleanDisconnect = !publishWill;
@@ -534,7 +534,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      */
     void disconnect(int reasonCode, CloseReason reason, String why) {
         if (mqtt5() && state == ConnectionState.CONNECTED && channel != null && channel.isActive()) {
-            channel.write(Packets.disconnect(reasonCode, why));
+            channel.write(Packets.disconnect(reasonCode,
+                    Packets.reasonIfItFits(why, Packets.DISCONNECT_FIELDS, options().maximumPacketSize())));
         }
         close(reason, why);
     }

@@ -76,6 +76,32 @@ final class Packets {
                 new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, reasonString(reason)));
     }
 
+    /** Bytes before the properties in the variable header of a PUBACK or PUBREC with a reason code: id and code. */
+    static final int ACK_FIELDS = 3;
+    /** ... of a DISCONNECT: the reason code. */
+    static final int DISCONNECT_FIELDS = 1;
+    /** ... of a CONNACK: the acknowledge flags and the reason code. */
+    static final int CONNACK_FIELDS = 2;
+
+    /**
+     * {@code reason}, or null when a Reason String property would make a packet whose variable header holds
+     * {@code headerBytes} before its properties larger than the client's Maximum Packet Size: the reason string is
+     * left out rather than the packet [MQTT5-3.2.2-19] [MQTT5-3.4.2-2] [MQTT5-3.5.2-2] [MQTT5-3.14.2-3].
+     */
+    static String reasonIfItFits(String reason, int headerBytes, int maximumPacketSize) {
+        if (reason == null) {
+            return null;
+        }
+        int properties = 1 + 2 + io.netty.buffer.ByteBufUtil.utf8Bytes(reason);
+        int body = headerBytes + vbiSize(properties) + properties;
+        long size = 1L + vbiSize(body) + body;
+        return size <= maximumPacketSize ? reason : null;
+    }
+
+    private static int vbiSize(int value) {
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
+    }
+
     static MqttProperties reasonString(String reason) {
         if (reason == null) {
             return MqttProperties.NO_PROPERTIES;

@@ -14,7 +14,10 @@ final class PubRecHandler implements PacketHandler {
     @Override
     public void handle(MqttConnection c, MqttMessage message) {
         int packetId = ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
-        if (message.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply && reply.reasonCode() >= 0x80) {
+        // the reason code is a signed byte: 0x80 and above are negative
+        if (message.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply
+                && (reply.reasonCode() & 0xFF) >= 0x80) {
+            // [MQTT5-4.4.0-2] acknowledged for good: no PUBREL, no re-send
             c.outbound().completed(packetId, 2);
             return;
         }

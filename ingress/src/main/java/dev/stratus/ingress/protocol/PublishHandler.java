@@ -184,13 +184,15 @@ final class PublishHandler implements PacketHandler {
             c.protocolViolation("Payload Format Indicator " + mp.payloadFormatIndicator());
             return null;
         }
+        if (!Props.validText(mp)) {
+            // [MQTT5-1.5.4-1] [MQTT5-3.3.2-13] ill-formed UTF-8 is a Malformed Packet, checked before the rules on
+            // what the strings say
+            c.protocolViolation(ReasonCodes.MALFORMED_PACKET, "a property string is not valid UTF-8");
+            return null;
+        }
         if (mp.responseTopic() != null && !TopicName.isValid(mp.responseTopic())) {
             // [MQTT5-3.3.2-14] the Response Topic is a topic name: no wildcards
             c.protocolViolation("invalid Response Topic");
-            return null;
-        }
-        if (!Props.validText(mp)) {
-            c.protocolViolation(ReasonCodes.MALFORMED_PACKET, "a property string is not valid UTF-8");
             return null;
         }
         long expiresAt = 0;
@@ -226,7 +228,8 @@ final class PublishHandler implements PacketHandler {
     /** PUBACK [MQTT-4.3.2-2] or PUBREC [MQTT-4.3.3-2]; the reason code and string go to MQTT 5 clients only. */
     private static void acknowledge(MqttConnection c, int qos, int packetId, int reasonCode, String reason) {
         int code = c.mqtt5() ? reasonCode : 0;
-        String text = c.mqtt5() && c.options().problemInformation() ? reason : null;
+        String text = c.mqtt5() && c.options().problemInformation()
+                ? Packets.reasonIfItFits(reason, Packets.ACK_FIELDS, c.options().maximumPacketSize()) : null;
         if (qos == 1) {
             c.context().write(Packets.puback(packetId, code, text));
         } else if (qos == 2) {

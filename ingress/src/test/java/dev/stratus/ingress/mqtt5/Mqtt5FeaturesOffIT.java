@@ -124,15 +124,16 @@ class Mqtt5FeaturesOffIT {
     }
 
     @Test
-    @DisplayName("section 3.2.2.3.5: a will with RETAIN when retain is not available: CONNACK 0x9A")
+    @DisplayName("[MQTT5-3.2.2-13] section 3.2.2.3.5: a will with RETAIN when retain is not available: CONNACK 0x9A")
     void willRetainNotAvailable() {
         RawMqttClient c = open();
         Packet ack = c.connect(RawMqttClient.connectPacket("will-retain").will("w/t", utf8("x"), 0, true).v5());
         assertThat(ack.reasonCode()).isEqualTo(0x9A);
+        c.awaitClosed(PROMPTLY);
     }
 
     @Test
-    @DisplayName("[MQTT5-3.2.2-17] a topic alias when the server allows none: DISCONNECT 0x94")
+    @DisplayName("[MQTT5-3.2.2-17] [MQTT5-3.2.2-18] a topic alias when the server allows none: DISCONNECT 0x94")
     void topicAliasWhenNone() {
         RawMqttClient c = connected("alias-none");
         c.send(publish5("a/b", utf8("x"), 0, false, 0, props(RawMqttClient.propU16(0x23, 1))));
