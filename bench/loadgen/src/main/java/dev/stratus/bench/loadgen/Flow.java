@@ -148,9 +148,11 @@ final class Flow {
     }
 
     private static <C extends Conn> void connectAll(Net net, Opts o, List<C> conns, String what) throws Exception {
+        // subscribers may be sent to another node of a cluster (--sub-port): cross-node throughput
+        int port = what.startsWith("sub") && o.subPort > 0 ? o.subPort : o.port;
         List<CompletableFuture<Conn>> fs = new ArrayList<>();
         for (C c : conns) {
-            net.bootstrap.clone().handler(c).connect(o.host, o.port).addListener(f -> {
+            net.bootstrap.clone().handler(c).connect(o.host, port).addListener(f -> {
                 if (!f.isSuccess()) {
                     c.fail("connect: " + f.cause());
                 }

@@ -8,6 +8,7 @@ final class Opts {
     String scenario;
     String host = "127.0.0.1";
     int port = 1883;
+    int subPort = -1; // subscribers' port (another cluster node); -1 = same as publishers
     int qos = 0;
     int protocol = 4; // 4 = MQTT 3.1.1, 5 = MQTT 5
     long warmupNanos = 2_000_000_000L;
@@ -50,6 +51,7 @@ final class Opts {
             switch (k) {
                 case "--host" -> o.host = v;
                 case "--port" -> o.port = Integer.parseInt(v);
+                case "--sub-port" -> o.subPort = Integer.parseInt(v);
                 case "--qos" -> o.qos = Integer.parseInt(v);
                 case "--protocol" -> o.protocol = switch (v) {
                     case "3", "3.1.1", "4" -> 4;
