@@ -30,6 +30,8 @@ final class ClusterBus implements AutoCloseable {
     private final String inbox;
     private final Consumer<byte[]> receiver;
     private RedisConnection connection;
+    /** The connection batches are published on, in order. */
+    private Future<RedisConnection> publisher;
     private volatile boolean subscribed;
     private long retryDelay = MIN_RETRY_MS;
     private volatile boolean closed;
@@ -59,10 +61,44 @@ final class ClusterBus implements AutoCloseable {
         return subscribed;
     }
 
-    /** Sends a frame to a node's inbox. @return how many inboxes got it (0: that node is not listening) */
-    CompletionStage<Long> send(String nodeId, byte[] frame) {
-        return redis.send(Request.cmd(Command.PUBLISH).arg(channel(nodeId)).arg(frame))
+    /**
+     * Sends a payload to a node's inbox, on the pooled client (order not kept between calls): for the rare
+     * takeover frames. @return how many inboxes got it (0: that node is not listening)
+     */
+    CompletionStage<Long> send(String nodeId, byte[] payload) {
+        return redis.send(Request.cmd(Command.PUBLISH).arg(channel(nodeId)).arg(batchOf(payload)))
                 .map(Response::toLong).toCompletionStage();
+    }
+
+    private static byte[] batchOf(byte[] frame) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(frame.length + 4);
+        ClusterFrame.appendToBatch(b, frame);
+        return b.toByteArray();
+    }
+
+    /**
+     * Sends a batch on the one publishing connection: calls in order reach Redis, and so the target, in order.
+     * Opens that connection on first use and again after it was lost.
+     */
+    CompletionStage<Long> sendOrdered(String nodeId, byte[] batch) {
+        Request request = Request.cmd(Command.PUBLISH).arg(channel(nodeId)).arg(batch);
+        Future<RedisConnection> conn;
+        synchronized (this) {
+            if (publisher == null) {
+                publisher = redis.connect().onSuccess(c -> {
+                    c.exceptionHandler(e -> dropPublisher(c));
+                    c.endHandler(v -> dropPublisher(c));
+                }).onFailure(e -> dropPublisher(null));
+            }
+            conn = publisher;
+        }
+        return conn.compose(c -> c.send(request)).map(Response::toLong).toCompletionStage();
+    }
+
+    private synchronized void dropPublisher(RedisConnection lost) {
+        if (publisher != null && (lost == null || (publisher.succeeded() && publisher.result() == lost))) {
+            publisher = null;
+        }
     }
 
     private Future<Void> subscribe(boolean again) {
@@ -96,7 +132,7 @@ final class ClusterBus implements AutoCloseable {
             return;
         }
         try {
-            receiver.accept(push.get(2).toBytes());
+            receiver.accept(push.get(2).toBytes()); // a batch of frames
         } catch (RuntimeException e) {
             LOG.warnf(e, "cluster inbox %s: could not handle a frame", inbox);
         }
@@ -143,6 +179,14 @@ final class ClusterBus implements AutoCloseable {
         subscribed = false;
         if (current != null) {
             current.close();
+        }
+        Future<RedisConnection> pub;
+        synchronized (this) {
+            pub = publisher;
+            publisher = null;
+        }
+        if (pub != null) {
+            pub.onSuccess(RedisConnection::close);
         }
     }
 }

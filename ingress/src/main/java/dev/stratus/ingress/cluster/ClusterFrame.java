@@ -59,6 +59,30 @@ sealed interface ClusterFrame {
         return bytes.toByteArray();
     }
 
+    /** Appends a frame to a batch: its length, then the frame (a batch is a series of these). */
+    static void appendToBatch(ByteArrayOutputStream batch, byte[] frame) {
+        int n = frame.length;
+        batch.write(n >>> 24);
+        batch.write(n >>> 16);
+        batch.write(n >>> 8);
+        batch.write(n);
+        batch.write(frame, 0, n);
+    }
+
+    /** The frames of a batch, in order. */
+    static java.util.List<ClusterFrame> decodeBatch(byte[] batch) {
+        java.util.List<ClusterFrame> frames = new java.util.ArrayList<>();
+        int at = 0;
+        while (at + 4 <= batch.length) {
+            int n = ((batch[at] & 0xFF) << 24) | ((batch[at + 1] & 0xFF) << 16) | ((batch[at + 2] & 0xFF) << 8)
+                    | (batch[at + 3] & 0xFF);
+            at += 4;
+            frames.add(decode(java.util.Arrays.copyOfRange(batch, at, at + n)));
+            at += n;
+        }
+        return frames;
+    }
+
     static ClusterFrame decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
             int type = in.readByte();

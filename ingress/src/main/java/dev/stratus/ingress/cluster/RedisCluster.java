@@ -46,6 +46,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     private final ClusterRoutes routes;
     private final RouteRegistrar registrar;
     private final ClusterBus bus;
+    private final ClusterForwarder forwarder;
     private final SessionHandover handover;
     private final NodeMembership membership;
     private final Map<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
@@ -60,6 +61,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         this.routes = new ClusterRoutes(nodeId);
         this.registrar = new RouteRegistrar(routeStore, tenant, nodeId);
         this.bus = new ClusterBus(vertx, redis, keyPrefix, nodeId, this::receive, this::resync);
+        this.forwarder = new ClusterForwarder(bus);
         this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
         this.membership = new NodeMembership(vertx, registry, routeStore, tenant, nodeId, config.heartbeatInterval(),
                 config.nodeTtl(), () -> registrar.reassert(broker.localFilters()));
@@ -87,6 +89,11 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             return NO_REMOTE_MATCH;
         }
         List<CompletableFuture<Long>> sends = new ArrayList<>();
+        if (message.qos() == 0 && forwarder.saturated()) {
+            // Redis does not keep up (or is unreachable): QoS 0 is dropped and counted rather than queued
+            broker.stats().dropped(DropReason.NODE_UNREACHABLE, nodes.size());
+            nodes = Set.of();
+        }
         if (!nodes.isEmpty()) {
             byte[] frame = ClusterFrame.encode(new ClusterFrame.Forward(tenant, null, message));
             for (String node : nodes) {
@@ -123,7 +130,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     private CompletableFuture<Long> send(String node, byte[] frame) {
-        return bus.send(node, frame).toCompletableFuture().thenApply(receivers -> {
+        return forwarder.send(node, frame).thenApply(receivers -> {
             if (receivers == 0) {
                 // that node's inbox is not listening (it died, or lost Redis): what it would have delivered is lost
                 broker.stats().dropped(DropReason.NODE_UNREACHABLE, 1);
@@ -133,8 +140,13 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         });
     }
 
-    private void receive(byte[] bytes) {
-        ClusterFrame frame = ClusterFrame.decode(bytes);
+    private void receive(byte[] batch) {
+        for (ClusterFrame frame : ClusterFrame.decodeBatch(batch)) {
+            receive(frame);
+        }
+    }
+
+    private void receive(ClusterFrame frame) {
         if (frame instanceof ClusterFrame.Forward f) {
             if (!f.tenant().equals(tenant)) {
                 return;

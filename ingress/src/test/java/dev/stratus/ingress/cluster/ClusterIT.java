@@ -103,6 +103,31 @@ class ClusterIT {
     }
 
     @Test
+    @DisplayName("[MQTT-4.6.0-5] [MQTT-4.6.0-6] messages of one publisher reach a subscriber on another node in the "
+            + "order they were published, also when many are in flight at once")
+    void orderAcrossNodes() {
+        RawMqttClient sub = connect5(0, "order-sub");
+        subscribe(sub, "order/t", 1);
+        awaitRoute(1, 0, "order/t");
+        RawMqttClient pub = connect5(1, "order-pub");
+        int n = 500;
+        for (int i = 1; i <= n; i++) {
+            pub.send(publish5("order/t", utf8(Integer.toString(i)), 1, false, i, props()));
+        }
+        List<String> got = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Packet p = sub.expect(PUBLISH, PROMPTLY);
+            got.add(text(p));
+            sub.send(RawMqttClient.puback(p.packetId()));
+        }
+        List<String> expected = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            expected.add(Integer.toString(i));
+        }
+        assertThat(got).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     @DisplayName("[MQTT-3.8.4-6] across nodes a message is delivered at the lower of published and granted QoS")
     void qosDowngradeAcrossNodes() {
         RawMqttClient sub = connect5(2, "down-sub");
