@@ -233,13 +233,19 @@ public final class Broker {
      * @return false when the group has no member here any more
      */
     public boolean deliverToSharedGroup(StoredMessage message, String subscriptionFilter) {
+        return deliverToSharedGroup(message, subscriptionFilter, null);
+    }
+
+    /** As {@link #deliverToSharedGroup(StoredMessage, String)}, telling {@code congested} of a member that lags. */
+    public boolean deliverToSharedGroup(StoredMessage message, String subscriptionFilter,
+                                        Consumer<SessionSink> congested) {
         SharedSubscription shared = SharedSubscription.parse(subscriptionFilter);
         SharedGroup group = shared == null ? null : sharedGroups.find(shared);
         if (group == null || group.choose(null) == null) {
             stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
             return false;
         }
-        deliverShared(message, List.of(group), null, null);
+        deliverShared(message, List.of(group), congested, null);
         return true;
     }
 
@@ -249,6 +255,14 @@ public final class Broker {
      */
     public CompletionStage<Boolean> deliverForwarded(StoredMessage message) {
         return route(message, false, false, false, null, null);
+    }
+
+    /**
+     * As {@link #deliverForwarded(StoredMessage)}, telling {@code congested} of each receiving connection that
+     * cannot keep up: the cluster then holds the origin's acknowledgement back (back-pressure across nodes).
+     */
+    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<SessionSink> congested) {
+        return route(message, false, false, false, null, congested);
     }
 
     /**

@@ -32,6 +32,10 @@ final class ClusterBus implements AutoCloseable {
     private RedisConnection connection;
     /** The connection batches are published on, in order. */
     private Future<RedisConnection> publisher;
+    /** The one thread that hands batches to that connection, so that they leave in the order they came. */
+    private final io.netty.util.concurrent.DefaultEventExecutor sender =
+            new io.netty.util.concurrent.DefaultEventExecutor(new io.netty.util.concurrent.DefaultThreadFactory(
+                    "stratus-cluster-sender", true));
     private volatile boolean subscribed;
     private long retryDelay = MIN_RETRY_MS;
     private volatile boolean closed;
@@ -82,17 +86,41 @@ final class ClusterBus implements AutoCloseable {
      */
     CompletionStage<Long> sendOrdered(String nodeId, byte[] batch) {
         Request request = Request.cmd(Command.PUBLISH).arg(channel(nodeId)).arg(batch);
-        Future<RedisConnection> conn;
-        synchronized (this) {
-            if (publisher == null) {
-                publisher = redis.connect().onSuccess(c -> {
-                    c.exceptionHandler(e -> dropPublisher(c));
-                    c.endHandler(v -> dropPublisher(c));
-                }).onFailure(e -> dropPublisher(null));
+        java.util.concurrent.CompletableFuture<Long> result = new java.util.concurrent.CompletableFuture<>();
+        // one thread submits every send, in the order of the calls: a Vert.x future completed on another thread
+        // would run a caller's send at once on its context thread but queue another's, reordering them
+        sender.execute(() -> {
+            Future<RedisConnection> conn;
+            synchronized (this) {
+                if (publisher == null) {
+                    publisher = redis.connect().onSuccess(c -> {
+                        c.exceptionHandler(e -> dropPublisher(c));
+                        c.endHandler(v -> dropPublisher(c));
+                    }).onFailure(e -> dropPublisher(null));
+                }
+                conn = publisher;
             }
-            conn = publisher;
-        }
-        return conn.compose(c -> c.send(request)).map(Response::toLong).toCompletionStage();
+            if (!conn.isComplete()) {
+                try {
+                    conn.toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // failed below
+                }
+            }
+            if (conn.failed() || !conn.isComplete()) {
+                result.completeExceptionally(conn.failed() ? conn.cause()
+                        : new IllegalStateException("no connection to Redis for the cluster bus"));
+                return;
+            }
+            conn.result().send(request).onComplete(r -> {
+                if (r.succeeded()) {
+                    result.complete(r.result().toLong());
+                } else {
+                    result.completeExceptionally(r.cause());
+                }
+            });
+        });
+        return result;
     }
 
     private synchronized void dropPublisher(RedisConnection lost) {
@@ -188,5 +216,6 @@ final class ClusterBus implements AutoCloseable {
         if (pub != null) {
             pub.onSuccess(RedisConnection::close);
         }
+        sender.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

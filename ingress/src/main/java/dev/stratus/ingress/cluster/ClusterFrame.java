@@ -22,7 +22,17 @@ import java.io.UncheckedIOException;
  */
 sealed interface ClusterFrame {
 
-    record Forward(TenantId tenant, String group, StoredMessage message) implements ClusterFrame {
+    /**
+     * @param origin the node that forwards it
+     * @param seq    when positive, the origin waits for an {@link Ack} of this number before it acknowledges the
+     *               publisher (QoS 1/2): back-pressure and hand-over across nodes
+     */
+    record Forward(TenantId tenant, String group, StoredMessage message, String origin, long seq)
+            implements ClusterFrame {
+    }
+
+    /** The receiving node has taken these forwarded messages (and its subscribers keep up). */
+    record Ack(TenantId tenant, long[] seqs) implements ClusterFrame {
     }
 
     record Takeover(TenantId tenant, String clientId, long epoch, String requester) implements ClusterFrame {
@@ -38,9 +48,18 @@ sealed interface ClusterFrame {
                 out.writeByte(1);
                 out.writeUTF(f.tenant().value());
                 out.writeUTF(f.group() == null ? "" : f.group());
+                out.writeUTF(f.origin());
+                out.writeLong(f.seq());
                 byte[] m = ValueCodec.encode(f.message());
                 out.writeInt(m.length);
                 out.write(m);
+            } else if (frame instanceof Ack a) {
+                out.writeByte(4);
+                out.writeUTF(a.tenant().value());
+                out.writeInt(a.seqs().length);
+                for (long seq : a.seqs()) {
+                    out.writeLong(seq);
+                }
             } else if (frame instanceof Takeover t) {
                 out.writeByte(2);
                 out.writeUTF(t.tenant().value());
@@ -90,9 +109,19 @@ sealed interface ClusterFrame {
             switch (type) {
                 case 1 -> {
                     String group = in.readUTF();
+                    String origin = in.readUTF();
+                    long seq = in.readLong();
                     byte[] m = new byte[in.readInt()];
                     in.readFully(m);
-                    return new Forward(tenant, group.isEmpty() ? null : group, ValueCodec.decodeMessage(m));
+                    return new Forward(tenant, group.isEmpty() ? null : group, ValueCodec.decodeMessage(m), origin,
+                            seq);
+                }
+                case 4 -> {
+                    long[] seqs = new long[in.readInt()];
+                    for (int i = 0; i < seqs.length; i++) {
+                        seqs[i] = in.readLong();
+                    }
+                    return new Ack(tenant, seqs);
                 }
                 case 2 -> {
                     return new Takeover(tenant, in.readUTF(), in.readLong(), in.readUTF());

@@ -5,6 +5,7 @@ import dev.stratus.ingress.broker.ClusterLink;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.broker.SharedGroup;
 import dev.stratus.ingress.config.ClusterConfig;
+import dev.stratus.ingress.session.SessionSink;
 import dev.stratus.state.NodeRegistry;
 import dev.stratus.state.RouteReplica;
 import dev.stratus.state.RouteStore;
@@ -50,11 +51,20 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     private final SessionHandover handover;
     private final NodeMembership membership;
     private final Map<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
+    /** Forwarded QoS 1/2 messages waiting for the receiving node's {@code Ack}, by sequence number. */
+    private final Map<Long, CompletableFuture<Void>> awaitingAck = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong nextSeq = new java.util.concurrent.atomic.AtomicLong();
+    private final Vertx vertx;
+    /** How long a receiving node may hold back its Ack while its subscribers catch up (as a paused publisher). */
+    static final long MAX_ACK_HOLD_MILLIS = 2_000;
+    /** How long the origin waits for an Ack before it gives up (the publisher is then refused). */
+    static final long ACK_TIMEOUT_MILLIS = 10_000;
     private RouteReplica replica;
 
     public RedisCluster(Broker broker, ClusterConfig config, Vertx vertx, Redis redis, RouteStore routeStore,
                         NodeRegistry registry, SessionOwnership ownership, String keyPrefix) {
         this.broker = broker;
+        this.vertx = vertx;
         this.tenant = broker.tenant();
         this.nodeId = config.nodeId();
         this.routeStore = routeStore;
@@ -88,16 +98,22 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         if (nodes.isEmpty() && remoteGroups.isEmpty() && localGroups.isEmpty()) {
             return NO_REMOTE_MATCH;
         }
-        List<CompletableFuture<Long>> sends = new ArrayList<>();
+        List<CompletableFuture<?>> sends = new ArrayList<>();
         if (message.qos() == 0 && forwarder.saturated()) {
             // Redis does not keep up (or is unreachable): QoS 0 is dropped and counted rather than queued
             broker.stats().dropped(DropReason.NODE_UNREACHABLE, nodes.size());
             nodes = Set.of();
         }
         if (!nodes.isEmpty()) {
-            byte[] frame = ClusterFrame.encode(new ClusterFrame.Forward(tenant, null, message));
-            for (String node : nodes) {
-                sends.add(send(node, frame));
+            if (message.qos() == 0) {
+                byte[] frame = ClusterFrame.encode(new ClusterFrame.Forward(tenant, null, message, nodeId, 0));
+                for (String node : nodes) {
+                    sends.add(send(node, frame));
+                }
+            } else {
+                for (String node : nodes) {
+                    sends.add(sendAwaitingAck(node, null, message));
+                }
             }
         }
         boolean matched = !nodes.isEmpty();
@@ -118,8 +134,10 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             matched = true;
             if (chosen.equals(nodeId)) {
                 broker.deliverToSharedGroup(message, group);
+            } else if (message.qos() == 0) {
+                sends.add(send(chosen, ClusterFrame.encode(new ClusterFrame.Forward(tenant, group, message, nodeId, 0))));
             } else {
-                sends.add(send(chosen, ClusterFrame.encode(new ClusterFrame.Forward(tenant, group, message))));
+                sends.add(sendAwaitingAck(chosen, group, message));
             }
         }
         if (sends.isEmpty()) {
@@ -127,6 +145,27 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         }
         boolean result = matched;
         return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> result);
+    }
+
+    /**
+     * Forwards a QoS 1/2 message and completes when the receiving node has taken it and its subscribers keep up:
+     * so the publisher's acknowledgement waits for the other node, and its inflight window slows it down when a
+     * subscriber there cannot keep up (back-pressure across nodes, as on one node).
+     */
+    private CompletableFuture<Void> sendAwaitingAck(String node, String group, StoredMessage message) {
+        long seq = nextSeq.incrementAndGet();
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        awaitingAck.put(seq, acked);
+        send(node, ClusterFrame.encode(new ClusterFrame.Forward(tenant, group, message, nodeId, seq)))
+                .whenComplete((receivers, error) -> {
+                    if (error != null) {
+                        acked.completeExceptionally(error);
+                    } else if (receivers == 0) {
+                        acked.complete(null); // nobody listens there: counted as dropped; nothing to wait for
+                    }
+                });
+        return acked.orTimeout(ACK_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> awaitingAck.remove(seq));
     }
 
     private CompletableFuture<Long> send(String node, byte[] frame) {
@@ -151,16 +190,56 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             if (!f.tenant().equals(tenant)) {
                 return;
             }
+            List<SessionSink> congested = f.seq() > 0 ? new ArrayList<>(1) : null;
             if (f.group() == null) {
-                broker.deliverForwarded(f.message());
+                broker.deliverForwarded(f.message(), congested == null ? null : congested::add);
             } else {
-                broker.deliverToSharedGroup(f.message(), f.group());
+                broker.deliverToSharedGroup(f.message(), f.group(), congested == null ? null : congested::add);
+            }
+            if (f.seq() > 0) {
+                ackWhenUncongested(f.origin(), f.seq(), congested);
+            }
+        } else if (frame instanceof ClusterFrame.Ack a) {
+            for (long seq : a.seqs()) {
+                CompletableFuture<Void> acked = awaitingAck.remove(seq);
+                if (acked != null) {
+                    acked.complete(null);
+                }
             }
         } else if (frame instanceof ClusterFrame.Takeover t) {
             handover.onTakeover(t);
         } else if (frame instanceof ClusterFrame.Released r) {
             handover.onReleased(r);
         }
+    }
+
+    /**
+     * Acknowledges a forwarded message to its origin at once, or, when a receiving connection here cannot keep
+     * up, once it has caught up (at most {@link #MAX_ACK_HOLD_MILLIS} later, as a paused publisher would wait).
+     */
+    private void ackWhenUncongested(String origin, long seq, List<SessionSink> congested) {
+        Runnable ack = () -> send(origin, ClusterFrame.encode(new ClusterFrame.Ack(tenant, new long[] {seq})));
+        if (congested.isEmpty()) {
+            ack.run();
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger left = new AtomicInteger(congested.size());
+        Runnable once = () -> {
+            if (done.compareAndSet(false, true)) {
+                ack.run();
+            }
+        };
+        for (SessionSink sink : congested) {
+            if (!sink.awaitUncongested(() -> {
+                if (left.decrementAndGet() == 0) {
+                    once.run();
+                }
+            }) && left.decrementAndGet() == 0) {
+                once.run();
+            }
+        }
+        vertx.setTimer(MAX_ACK_HOLD_MILLIS, id -> once.run());
     }
 
     /** The inbox was re-subscribed after a loss: the replica may have missed changes too. */

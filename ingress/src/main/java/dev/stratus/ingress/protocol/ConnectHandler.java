@@ -111,7 +111,7 @@ final class ConnectHandler implements PacketHandler {
                 return;
             }
             // [MQTT-3.1.3-6] assign a unique client identifier; [MQTT5-3.1.3-7] and tell an MQTT 5 client
-            clientId = "stratus-" + UUID.randomUUID();
+            clientId = assignClientId();
             assigned = true;
         }
         String username = vh.hasUserName() ? payload.userName() : null;
@@ -210,6 +210,22 @@ final class ConnectHandler implements PacketHandler {
                 claimSession(c, cleanStart, expiry, connack);
             }
         });
+    }
+
+    private static final char[] ID_CHARS =
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
+    private static final java.security.SecureRandom ID_RANDOM = new java.security.SecureRandom();
+
+    /**
+     * A client identifier of 23 characters from [0-9a-zA-Z] (95 random bits after the prefix): the form every
+     * server must accept [MQTT-3.1.3-5], and short, so that the CONNACK that carries it stays small.
+     */
+    static String assignClientId() {
+        char[] id = new char[16];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_CHARS[ID_RANDOM.nextInt(ID_CHARS.length)];
+        }
+        return "stratus" + new String(id);
     }
 
     /** Flag combinations the spec forbids; each closes the connection. */

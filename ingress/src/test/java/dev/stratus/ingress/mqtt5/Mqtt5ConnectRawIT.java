@@ -41,7 +41,8 @@ class Mqtt5ConnectRawIT extends Mqtt5RawTestBase {
         RawMqttClient c = connected(connect5("").cleanSession(false));
         byte[] assigned = c.lastConnAck().properties5().get(0x12);
         assertThat(assigned).as("Assigned Client Identifier").isNotNull();
-        assertThat(stringValue(assigned)).startsWith("stratus-");
+        assertThat(stringValue(assigned)).as("23 characters of [0-9a-zA-Z] [MQTT5-3.1.3-5]")
+                .matches("stratus[0-9a-zA-Z]{16}");
         RawMqttClient other = connected(connect5(""));
         assertThat(stringValue(other.lastConnAck().properties5().get(0x12))).isNotEqualTo(stringValue(assigned));
     }

@@ -5,14 +5,11 @@ import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.config.ClusterConfig;
 import dev.stratus.ingress.transport.Listener;
 import dev.stratus.state.redis.RedisServerProcess;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Several broker nodes in one JVM sharing one real {@code redis-server} that the test starts on a free port
@@ -22,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 public final class TestCluster implements AutoCloseable {
 
     private final RedisServerProcess redis;
-    private final Vertx vertx = Vertx.vertx();
     private final BrokerConfig config;
     private final List<Node> nodes = new ArrayList<>();
 
-    private record Node(BrokerNode node, EventLoopGroup group) {
+    /** Each node has its own Vert.x (two event loops), as a process would: broker and Redis client run on it. */
+    private record Node(BrokerNode node, Vertx vertx) {
     }
 
     private TestCluster(BrokerConfig config) {
@@ -49,11 +46,11 @@ public final class TestCluster implements AutoCloseable {
     /** Starts one more node; returns its index. */
     public int addNode() {
         int index = nodes.size();
-        EventLoopGroup group = new NioEventLoopGroup(2);
+        Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2));
         ClusterConfig cluster = ClusterConfig.of("redis://127.0.0.1:" + redis.port())
                 .withNodeId("node-" + index + "-" + Long.toHexString(System.nanoTime()))
                 .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(1));
-        nodes.add(new Node(BrokerNode.clustered(config, cluster, vertx, group).start(), group));
+        nodes.add(new Node(BrokerNode.clustered(config, cluster, vertx, vertx.nettyEventLoopGroup()).start(), vertx));
         return index;
     }
 
@@ -77,7 +74,7 @@ public final class TestCluster implements AutoCloseable {
     public void stopNode(int i) {
         Node n = nodes.get(i);
         n.node().stop(Duration.ofSeconds(2));
-        n.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        n.vertx().close().toCompletionStage().toCompletableFuture().join();
     }
 
     @Override
@@ -88,9 +85,8 @@ public final class TestCluster implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // stopped already
             }
-            n.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            n.vertx().close().toCompletionStage().toCompletableFuture().join();
         }
-        vertx.close().toCompletionStage().toCompletableFuture().join();
         redis.close();
     }
 }
