@@ -8,12 +8,15 @@ import dev.stratus.ingress.codec.OutgoingPublish;
 import dev.stratus.ingress.codec.PublishEncoder;
 import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionSink;
+import dev.stratus.router.topic.TopicFilter;
 import dev.stratus.state.model.InflightMessage;
 import dev.stratus.state.model.StoredMessage;
+import dev.stratus.state.model.StoredSubscription;
 import io.netty.channel.Channel;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -143,14 +146,14 @@ final class Outbound implements SessionSink {
                 channel.write(Packets.pubrel(m.packetId(), 0));
             } else {
                 channel.write(new OutgoingPublish(m.message(), m.packetId(), true, null, null,
-                        client.mqtt5() ? mqtt5Part(m.message(), null, false) : null));
+                        client.mqtt5() ? mqtt5Part(m.message(), storedSubscriptionIds(m.message()), false) : null));
                 broker.stats().messageSent(m.message().qos(), m.message().payload().length);
             }
         }
         broker.stats().inflight(resumedInflight.size());
         boolean wrote = !resumedInflight.isEmpty();
         for (StoredMessage m : queued) {
-            wrote |= send(new RoutedMessage(m, null));
+            wrote |= send(new RoutedMessage(m, null, null, storedSubscriptionIds(m)));
         }
         ready = true;
         if (wrote) {
@@ -291,6 +294,33 @@ final class Outbound implements SessionSink {
             return OutgoingPublish.Mqtt5Publish.PLAIN;
         }
         return new OutgoingPublish.Mqtt5Publish(topicAlias, omitTopic, subscriptionIds, expiry);
+    }
+
+    /**
+     * The Subscription Identifiers of a message that comes back from the store (queued while the session was
+     * offline, or re-sent from the inflight window of an earlier connection): the store keeps the message but not
+     * the identifiers it was routed with, so they are taken from the session's subscriptions that match its topic,
+     * which cannot have changed while the session had no connection [MQTT5-3.3.4-3]. Shared subscriptions are
+     * left out: whether a message came through one is not known any more. Null when none has an identifier.
+     */
+    private int[] storedSubscriptionIds(StoredMessage m) {
+        if (!client.mqtt5()) {
+            return null;
+        }
+        int[] ids = null;
+        int n = 0;
+        for (StoredSubscription sub : session.subscriptions().values()) {
+            if (sub.subscriptionId() != 0 && !sub.filter().startsWith("$share/")
+                    && TopicFilter.matches(sub.filter(), m.topic())) {
+                if (ids == null) {
+                    ids = new int[2];
+                } else if (n == ids.length) {
+                    ids = Arrays.copyOf(ids, 2 * n);
+                }
+                ids[n++] = sub.subscriptionId();
+            }
+        }
+        return ids == null ? null : Arrays.copyOf(ids, n);
     }
 
     private long pendingBytes() {
