@@ -61,6 +61,7 @@ public final class BrokerNode implements AutoCloseable {
                 dev.stratus.state.redis.RedisBackend.createRouteStore(vertx, redis, options),
                 dev.stratus.state.redis.RedisBackend.createNodeRegistry(vertx, redis, options),
                 dev.stratus.state.redis.RedisBackend.createSessionOwnership(vertx, redis, options),
+                dev.stratus.state.redis.RedisBackend.createNodeWills(vertx, redis, options),
                 options.keyPrefix());
         node.broker.joinCluster(node.cluster);
         return node;

@@ -50,6 +50,17 @@ public interface ClusterLink {
         return DONE;
     }
 
+    /**
+     * A connection with a will is connected here: if this node dies, a survivor publishes the will (after its
+     * delay, unless the session was resumed meanwhile).
+     */
+    default void registerWill(SessionKey key, StoredMessage will, long delaySeconds, long expirySeconds) {
+    }
+
+    /** The connection ended on this node, which handles (or discarded) its will itself. */
+    default void clearWill(SessionKey key) {
+    }
+
     /** Whether the cluster can be reached (always for an embedded broker): feeds readiness. */
     default boolean isReady() {
         return true;

@@ -29,13 +29,15 @@ final class NodeMembership implements AutoCloseable {
     private final Duration interval;
     private final Duration ttl;
     private final Supplier<CompletionStage<Void>> reassertRoutes;
+    private final java.util.function.Function<String, CompletionStage<Void>> onDeadNode;
     private volatile boolean healthy;
     private volatile long lastSuccessNanos;
     private long timer = -1;
     private volatile boolean closed;
 
     NodeMembership(Vertx vertx, NodeRegistry registry, RouteStore routes, TenantId tenant, String nodeId,
-                   Duration interval, Duration ttl, Supplier<CompletionStage<Void>> reassertRoutes) {
+                   Duration interval, Duration ttl, Supplier<CompletionStage<Void>> reassertRoutes,
+                   java.util.function.Function<String, CompletionStage<Void>> onDeadNode) {
         this.vertx = vertx;
         this.registry = registry;
         this.routes = routes;
@@ -44,6 +46,7 @@ final class NodeMembership implements AutoCloseable {
         this.interval = interval;
         this.ttl = ttl;
         this.reassertRoutes = reassertRoutes;
+        this.onDeadNode = onDeadNode;
     }
 
     CompletionStage<Void> start() {
@@ -96,8 +99,11 @@ final class NodeMembership implements AutoCloseable {
                     if (!claimed) {
                         return CompletableFuture.completedFuture(null);
                     }
-                    LOG.infof("node %s: node %s stopped its heartbeat; removing its routes", nodeId, node);
-                    return routes.removeNode(tenant, node).thenCompose(n -> registry.forget(node, nodeId));
+                    LOG.infof("node %s: node %s stopped its heartbeat; publishing its clients' wills, removing its routes",
+                            nodeId, node);
+                    return onDeadNode.apply(node)
+                            .thenCompose(v -> routes.removeNode(tenant, node))
+                            .thenCompose(n -> registry.forget(node, nodeId));
                 }).whenComplete((v, e) -> {
                     if (e != null) {
                         LOG.debugf("cleanup of node %s failed: %s", node, e.getMessage());

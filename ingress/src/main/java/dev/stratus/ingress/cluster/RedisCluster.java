@@ -61,8 +61,11 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     static final long ACK_TIMEOUT_MILLIS = 10_000;
     private RouteReplica replica;
 
+    private final DeadNodeWills wills;
+
     public RedisCluster(Broker broker, ClusterConfig config, Vertx vertx, Redis redis, RouteStore routeStore,
-                        NodeRegistry registry, SessionOwnership ownership, String keyPrefix) {
+                        NodeRegistry registry, SessionOwnership ownership, dev.stratus.state.NodeWills nodeWills,
+                        String keyPrefix) {
         this.broker = broker;
         this.vertx = vertx;
         this.tenant = broker.tenant();
@@ -73,8 +76,9 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         this.bus = new ClusterBus(vertx, redis, keyPrefix, nodeId, this::receive, this::resync);
         this.forwarder = new ClusterForwarder(bus);
         this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
+        this.wills = new DeadNodeWills(broker, nodeWills, ownership, vertx, nodeId);
         this.membership = new NodeMembership(vertx, registry, routeStore, tenant, nodeId, config.heartbeatInterval(),
-                config.nodeTtl(), () -> registrar.reassert(broker.localFilters()));
+                config.nodeTtl(), () -> registrar.reassert(broker.localFilters()), wills::publishWillsOf);
     }
 
     /** Joins: inbox, route replica, heartbeat; completes when this node can route. */
@@ -273,6 +277,16 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     @Override
     public CompletionStage<Void> claimSession(SessionKey key) {
         return handover.claim(key);
+    }
+
+    @Override
+    public void registerWill(SessionKey key, StoredMessage will, long delaySeconds, long expirySeconds) {
+        wills.register(key, will, delaySeconds, expirySeconds);
+    }
+
+    @Override
+    public void clearWill(SessionKey key) {
+        wills.clear(key);
     }
 
     @Override

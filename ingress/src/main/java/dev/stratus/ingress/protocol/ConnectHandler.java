@@ -434,6 +434,7 @@ final class ConnectHandler implements PacketHandler {
         LOG.debugf("%s: connected (%s session%s)", c, session.isPersistent() ? "persistent" : "clean",
                 resumed.present() ? ", resumed" : "");
         c.connected();
+        registerWill(c, session);
         if (!session.isPersistent() && !resumed.present()) {
             outbound.start(List.of(), List.of());
             return;
@@ -447,6 +448,24 @@ final class ConnectHandler implements PacketHandler {
             c.broker().stats().queued(-queued.size());
             outbound.start(resumed.inflight(), queued);
         }, c.channel().eventLoop());
+    }
+
+    /**
+     * In a cluster the will is registered, so that a surviving node publishes it if this one dies. Only a will the
+     * client may publish is registered (as when this node publishes it).
+     */
+    private static void registerWill(MqttConnection c, Session session) {
+        Will w = c.will();
+        Broker broker = c.broker();
+        if (w == null || broker.cluster() == dev.stratus.ingress.broker.ClusterLink.NONE) {
+            return;
+        }
+        String topic = w.message().topic();
+        if (topic.startsWith("$SYS") || !broker.authorizer().canPublish(c.clientId(), c.username(), topic)) {
+            return;
+        }
+        broker.cluster().registerWill(session.key(), w.message(), w.delaySeconds(), w.expirySeconds());
+        c.willRegistered(true);
     }
 
     /**

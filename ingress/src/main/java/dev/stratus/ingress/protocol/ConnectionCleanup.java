@@ -38,6 +38,9 @@ final class ConnectionCleanup {
         Outbound outbound = connection.outbound();
         long expiry = session.expiryIntervalSeconds();
 
+        if (connection.willRegistered()) {
+            broker.cluster().clearWill(session.key()); // this node is alive: it handles the will itself
+        }
         Will will = connection.will();
         if (will != null && !connection.cleanDisconnect() && !broker.isShuttingDown()) {
             // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will, at the lower of the will

@@ -89,6 +89,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private int unackedQos1;
     /** The MQTT 5 enhanced authentication the CONNECT asked for, or null. */
     private EnhancedAuth enhancedAuth;
+    /** Whether this connection's will is registered in the cluster (so that a survivor publishes it). */
+    private boolean willRegistered;
     /** Whether the store holds the session (persistent, or resumed): it must be removed when the session ends. */
     private boolean sessionStored;
     /** The Session Expiry Interval the CONNECT asked for, for the rule on changing it at DISCONNECT. */
@@ -456,6 +458,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     void enhancedAuth(EnhancedAuth auth) {
         this.enhancedAuth = auth;
+    }
+
+    boolean willRegistered() {
+        return willRegistered;
+    }
+
+    void willRegistered(boolean registered) {
+        this.willRegistered = registered;
     }
 
     boolean sessionStored() {

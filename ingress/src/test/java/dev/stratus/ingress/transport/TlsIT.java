@@ -189,6 +189,43 @@ class TlsIT {
     }
 
     @Test
+    @DisplayName("MQTT 5 over TLS and over secure WebSocket: properties and reason codes travel on both")
+    void mqtt5OverTlsAndWss() throws Exception {
+        com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient tls = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5().identifier("v5-tls").serverHost("127.0.0.1").serverPort(broker.port(Listener.TLS))
+                .sslConfig().trustManagerFactory(trust).applySslConfig().buildBlocking();
+        com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient wss = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5().identifier("v5-wss").serverHost("127.0.0.1").serverPort(broker.port(Listener.WSS))
+                .sslConfig().trustManagerFactory(trust).applySslConfig()
+                .webSocketConfig().serverPath("mqtt").subprotocol("mqtt").applyWebSocketConfig().buildBlocking();
+        try {
+            tls.connect();
+            wss.connect();
+            java.util.concurrent.BlockingQueue<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> got =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
+            wss.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, got::add);
+            wss.subscribeWith().topicFilter("v5/secure").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .send();
+            var ack = tls.publishWith().topic("v5/secure").payload("over tls".getBytes(StandardCharsets.UTF_8))
+                    .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .userProperties().add("via", "tls").applyUserProperties().send();
+            assertThat(ack.getPublish().getTopic().toString()).isEqualTo("v5/secure");
+            var m = got.poll(5, TimeUnit.SECONDS);
+            assertThat(m).isNotNull();
+            assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("over tls");
+            assertThat(m.getUserProperties().asList()).extracting(p -> p.getName() + "=" + p.getValue())
+                    .containsExactly("via=tls");
+            var none = tls.publishWith().topic("v5/nobody").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .send();
+            assertThat(((com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult.Mqtt5Qos1Result) none)
+                    .getPubAck().getReasonCode()).hasToString("NO_MATCHING_SUBSCRIBERS");
+        } finally {
+            tls.disconnect();
+            wss.disconnect();
+        }
+    }
+
+    @Test
     @DisplayName("messages flow between TLS (HiveMQ and Paho), WSS and TCP clients")
     void messagesFlowBetweenAllSecureAndPlainTransports() throws Exception {
         Mqtt3BlockingClient tls = tlsClient("mesh-tls");

@@ -84,6 +84,14 @@ public final class RedisBackend {
                 new RedisKeys(options.keyPrefix()));
     }
 
+    /** The wills of each node's connections on Redis; uses {@code redis} for commands only. */
+    public static dev.stratus.state.NodeWills createNodeWills(Vertx vertx, Redis redis, RedisBackendOptions options) {
+        Objects.requireNonNull(vertx, "vertx");
+        Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(options, "options");
+        return new RedisNodeWills(new RedisCalls(vertx, redis, options.commandTimeout()), options.keyPrefix());
+    }
+
     private static Runnable closer(Redis redis, RedisBackendOptions options) {
         return () -> {
             if (options.closeClient()) {
