@@ -1,0 +1,98 @@
+package dev.stratus.ingress.cluster;
+
+import dev.stratus.ingress.support.RawMqttClient;
+import dev.stratus.ingress.support.RawMqttClient.Packet;
+import dev.stratus.ingress.support.TestCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
+import static dev.stratus.ingress.support.RawMqttClient.props;
+import static dev.stratus.ingress.support.RawMqttClient.propU32;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The wills of a node that dies are published by a surviving node, unless their sessions were resumed. */
+class ClusterWillsIT {
+
+    private static final Duration PROMPTLY = Duration.ofSeconds(5);
+    private final List<RawMqttClient> clients = new ArrayList<>();
+    private TestCluster cluster;
+
+    @AfterEach
+    void stop() {
+        clients.forEach(RawMqttClient::close);
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private RawMqttClient connect(int node, RawMqttClient.Connect connect) {
+        RawMqttClient c = RawMqttClient.connected(cluster.tcpPort(node), connect);
+        clients.add(c);
+        return c;
+    }
+
+    private RawMqttClient watcher(String filter) {
+        RawMqttClient w = connect(0, RawMqttClient.connectPacket("will-watcher").v5());
+        w.send(RawMqttClient.subscribe5(1, props(), filter, 0));
+        w.readUntil(RawMqttClient.SUBACK, PROMPTLY);
+        String self = cluster.node(0).cluster().nodeId();
+        await().atMost(PROMPTLY).until(() -> cluster.node(1).cluster().remoteNodesFor("wills/x").contains(self));
+        return w;
+    }
+
+    @Test
+    @DisplayName("[MQTT5-3.1.2-8] the will of a client whose node died is published by a surviving node")
+    void deadNodesWillIsPublished() {
+        cluster = TestCluster.start(2);
+        RawMqttClient watcher = watcher("wills/#");
+        connect(1, RawMqttClient.connectPacket("orphan").v5()
+                .will("wills/orphan", "node 1 died".getBytes(StandardCharsets.UTF_8), 0, false));
+        cluster.node(1).cluster().simulateCrash();
+        Packet will = watcher.expect(PUBLISH, Duration.ofSeconds(10));
+        assertThat(will.topic()).isEqualTo("wills/orphan");
+        assertThat(new String(will.payload5(), StandardCharsets.UTF_8)).isEqualTo("node 1 died");
+    }
+
+    @Test
+    @DisplayName("a client that ended normally on a node that later dies leaves no will behind")
+    void normalDisconnectLeavesNoWill() {
+        cluster = TestCluster.start(2);
+        RawMqttClient watcher = watcher("wills/#");
+        RawMqttClient polite = connect(1, RawMqttClient.connectPacket("polite").v5()
+                .will("wills/polite", "must not appear".getBytes(StandardCharsets.UTF_8), 0, false));
+        polite.send(RawMqttClient.disconnect5(0, props()));
+        polite.awaitClosed(PROMPTLY);
+        cluster.node(1).cluster().simulateCrash();
+        String dead = cluster.node(1).cluster().nodeId();
+        await("the survivor cleaned up").atMost(Duration.ofSeconds(10))
+                .until(() -> !cluster.node(0).cluster().remoteNodesFor("wills/x").contains(dead));
+        watcher.assertNoPacket(Duration.ofMillis(500));
+    }
+
+    @Test
+    @DisplayName("[MQTT5-3.1.3-9] a delayed will of a dead node's client is not published when the client resumed "
+            + "its session on another node within the delay")
+    void resumedElsewhereWithinTheDelay() {
+        cluster = TestCluster.start(2);
+        RawMqttClient watcher = watcher("wills/#");
+        connect(1, RawMqttClient.connectPacket("mover").v5(propU32(0x11, 300))
+                .will("wills/mover", "late".getBytes(StandardCharsets.UTF_8), 0, false)
+                .willProperties(propU32(0x18, 2)));
+        cluster.node(1).cluster().simulateCrash();
+        RawMqttClient back = connect(0, RawMqttClient.connectPacket("mover").cleanSession(false)
+                .v5(propU32(0x11, 300)));
+        assertThat(back.lastConnAck().sessionPresent()).isTrue();
+        String dead = cluster.node(1).cluster().nodeId();
+        await("the survivor cleaned up").atMost(Duration.ofSeconds(10))
+                .until(() -> !cluster.node(0).cluster().remoteNodesFor("wills/x").contains(dead));
+        watcher.assertNoPacket(Duration.ofSeconds(3)); // longer than the delay
+    }
+}
