@@ -44,6 +44,20 @@ public abstract class InflightStoreContract {
     }
 
     @Test
+    void putsAndRemovesIssuedWithoutWaitingApplyInOrder() {
+        // a connection puts a message inflight when it sends it and removes it on PUBACK, without waiting for
+        // the store in between: a remove must never overtake its put, or the message would come back on resume
+        java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
+        for (int id = 1; id <= 300; id++) {
+            all.add(store.put(key, inflight(id)).toCompletableFuture());
+            all.add(store.remove(key, id).toCompletableFuture());
+        }
+        all.add(store.put(key, inflight(7)).toCompletableFuture());
+        java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        assertThat(join(store.list(key))).extracting(InflightMessage::packetId).containsExactly(7);
+    }
+
+    @Test
     void unknownSessionHasNothingInflight() {
         assertThat(join(store.list(key))).isEmpty();
         assertThat(join(store.received(key))).isEmpty();

@@ -43,6 +43,22 @@ public abstract class MessageQueueStoreContract {
     }
 
     @Test
+    void enqueuesIssuedWithoutWaitingKeepTheirOrder() {
+        // a publisher's messages for one session are enqueued one after another without waiting for replies:
+        // the queue must hold them in that order [MQTT-4.6.0-5]
+        int n = 500;
+        java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all.add(store.enqueue(key, message("ordered", Integer.toString(i)), n).toCompletableFuture());
+        }
+        java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        java.util.List<String> got = join(store.poll(key, n)).stream()
+                .map(m -> new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+        java.util.List<String> expected = java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList();
+        assertThat(got).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void unknownQueueIsEmpty() {
         assertThat(join(store.size(key))).isZero();
         assertThat(join(store.poll(key, 10))).isEmpty();

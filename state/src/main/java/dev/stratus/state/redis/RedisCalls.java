@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Response;
 
 import java.time.Duration;
@@ -30,6 +31,7 @@ final class RedisCalls {
     private final Redis redis;
     private final long timeoutMillis;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private Future<RedisConnection> lane;
 
     RedisCalls(Vertx vertx, Redis redis, Duration timeout) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -39,7 +41,36 @@ final class RedisCalls {
 
     /** Sends one command. {@code operation} names it in failures, e.g. {@code "queues.size"}. */
     CompletionStage<Response> send(String operation, Request request) {
-        return this.<Response>guard(operation, () -> redis.send(request)).toCompletionStage();
+        return this.<Response>guard(operation, () -> connection().compose(c -> c.send(request))).toCompletionStage();
+    }
+
+    /**
+     * The one connection every command goes over, in the order the calls were made (pipelined: many commands in
+     * flight). The pooled client would spread them over several connections and so reorder them: two enqueues to
+     * one session's queue, or an inflight put and its remove, could reach Redis the other way round. Opened on
+     * first use, and again after it failed or closed (calls fail meanwhile, as when Redis is down).
+     */
+    private Future<RedisConnection> connection() {
+        synchronized (this) {
+            if (lane == null || lane.failed()) {
+                Future<RedisConnection> f = redis.connect();
+                f.onSuccess(c -> {
+                    c.exceptionHandler(e -> dropLane(f));
+                    c.endHandler(v -> dropLane(f));
+                });
+                lane = f;
+            }
+            return lane;
+        }
+    }
+
+    private synchronized void dropLane(Future<RedisConnection> lost) {
+        if (lane == lost) {
+            lane = null;
+        }
+        if (lost.succeeded()) {
+            lost.result().close();
+        }
     }
 
     /**
@@ -47,16 +78,25 @@ final class RedisCalls {
      * may be {@code String} (sent as UTF-8), {@code byte[]} or {@code Long}/{@code Integer}.
      */
     CompletionStage<Response> eval(String operation, LuaScript script, List<String> keys, List<?> args) {
-        return this.<Response>guard(operation, () -> redis.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
-                .recover(error -> isNoScript(error)
-                        ? redis.send(scriptRequest(Command.EVAL, script.source(), keys, args))
-                        : Future.failedFuture(error)))
+        return this.<Response>guard(operation, () -> connection().compose(c ->
+                        c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+                                .recover(error -> isNoScript(error)
+                                        ? c.send(scriptRequest(Command.EVAL, script.source(), keys, args))
+                                        : Future.failedFuture(error))))
                 .toCompletionStage();
     }
 
-    /** Fails every later call; does not close the client (its owner does). */
+    /** Fails every later call and closes this object's connection; does not close the client (its owner does). */
     void close() {
         closed.set(true);
+        Future<RedisConnection> f;
+        synchronized (this) {
+            f = lane;
+            lane = null;
+        }
+        if (f != null) {
+            f.onSuccess(RedisConnection::close);
+        }
     }
 
     /**
