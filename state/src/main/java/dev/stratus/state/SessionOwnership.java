@@ -28,4 +28,13 @@ public interface SessionOwnership {
     CompletionStage<Boolean> release(SessionKey key, String nodeId, long epoch);
 
     CompletionStage<Optional<Owner>> owner(SessionKey key);
+
+    /**
+     * The sessions a node has claimed (some may have been claimed by other nodes since: check {@link #owner}).
+     * Lets a survivor find the sessions of a dead node.
+     */
+    CompletionStage<java.util.Set<SessionKey>> claimedBy(String nodeId);
+
+    /** Forgets which sessions a node claimed (after a survivor has handled them). */
+    CompletionStage<Void> forgetNode(String nodeId);
 }

@@ -66,4 +66,17 @@ public abstract class SessionOwnershipContract {
         assertThat(again.epoch()).isGreaterThan(first.epoch());
         assertThat(again.previous()).isNull();
     }
+
+    @Test
+    void claimedByListsTheSessionsANodeClaimed() {
+        String node = "node-" + UUID.randomUUID();
+        SessionKey a = newKey();
+        SessionKey b = newKey();
+        join(ownership.claim(a, node));
+        join(ownership.claim(b, node));
+        join(ownership.claim(newKey(), "other-" + UUID.randomUUID()));
+        assertThat(join(ownership.claimedBy(node))).containsExactlyInAnyOrder(a, b);
+        join(ownership.forgetNode(node));
+        assertThat(join(ownership.claimedBy(node))).isEmpty();
+    }
 }

@@ -62,6 +62,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     private RouteReplica replica;
 
     private final DeadNodeWills wills;
+    private final DeadNodeSessions deadSessions;
 
     public RedisCluster(Broker broker, ClusterConfig config, Vertx vertx, Redis redis, RouteStore routeStore,
                         NodeRegistry registry, SessionOwnership ownership, dev.stratus.state.NodeWills nodeWills,
@@ -77,8 +78,11 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         this.forwarder = new ClusterForwarder(bus);
         this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
         this.wills = new DeadNodeWills(broker, nodeWills, ownership, vertx, nodeId);
+        this.deadSessions = new DeadNodeSessions(broker, ownership, vertx);
+        // a dead node: its clients' wills first (they check who owns each session), then its sessions disconnected
         this.membership = new NodeMembership(vertx, registry, routeStore, tenant, nodeId, config.heartbeatInterval(),
-                config.nodeTtl(), () -> registrar.reassert(broker.localFilters()), wills::publishWillsOf);
+                config.nodeTtl(), () -> registrar.reassert(broker.localFilters()),
+                dead -> wills.publishWillsOf(dead).thenCompose(v -> deadSessions.disconnectSessionsOf(dead)));
     }
 
     /** Joins: inbox, route replica, heartbeat; completes when this node can route. */
@@ -87,6 +91,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 .thenCompose(v -> RouteReplica.start(routeStore, tenant, routes))
                 .thenAccept(r -> replica = r)
                 .thenCompose(v -> membership.start())
+                .thenRun(deadSessions::start)
                 .thenRun(() -> LOG.infof("node %s joined the cluster", nodeId));
     }
 
@@ -297,6 +302,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     /** For tests: stops as a crashed node would, leaving its routes and registration behind for others to clean. */
     void simulateCrash() {
         membership.halt();
+        deadSessions.close();
         if (replica != null) {
             replica.close();
         }
@@ -312,6 +318,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             LOG.debugf("node %s: could not remove its routes on leaving: %s", nodeId, e.getMessage());
         }
         membership.close();
+        deadSessions.close();
         if (replica != null) {
             replica.close();
         }

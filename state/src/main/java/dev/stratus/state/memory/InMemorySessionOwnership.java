@@ -14,11 +14,13 @@ public final class InMemorySessionOwnership implements SessionOwnership {
 
     private final Map<SessionKey, Owner> owners = new ConcurrentHashMap<>();
     private final Map<SessionKey, Long> epochs = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<SessionKey>> claimed = new ConcurrentHashMap<>();
 
     @Override
     public synchronized CompletionStage<Claim> claim(SessionKey key, String nodeId) {
         long epoch = epochs.merge(key, 1L, Long::sum);
         Owner previous = owners.put(key, new Owner(nodeId, epoch));
+        claimed.computeIfAbsent(nodeId, n -> ConcurrentHashMap.newKeySet()).add(key);
         return CompletableFuture.completedFuture(new Claim(epoch, previous));
     }
 
@@ -30,5 +32,16 @@ public final class InMemorySessionOwnership implements SessionOwnership {
     @Override
     public CompletionStage<Optional<Owner>> owner(SessionKey key) {
         return CompletableFuture.completedFuture(Optional.ofNullable(owners.get(key)));
+    }
+
+    @Override
+    public CompletionStage<java.util.Set<SessionKey>> claimedBy(String nodeId) {
+        return CompletableFuture.completedFuture(java.util.Set.copyOf(claimed.getOrDefault(nodeId, java.util.Set.of())));
+    }
+
+    @Override
+    public CompletionStage<Void> forgetNode(String nodeId) {
+        claimed.remove(nodeId);
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -81,7 +81,7 @@ public final class RedisBackend {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(options, "options");
         return new RedisSessionOwnership(new RedisCalls(vertx, redis, options.commandTimeout()),
-                new RedisKeys(options.keyPrefix()));
+                new RedisKeys(options.keyPrefix()), options.keyPrefix());
     }
 
     /** The wills of each node's connections on Redis; uses {@code redis} for commands only. */

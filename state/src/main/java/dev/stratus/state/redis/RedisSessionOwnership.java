@@ -37,9 +37,12 @@ final class RedisSessionOwnership implements SessionOwnership {
     private final RedisCalls calls;
     private final RedisKeys keys;
 
-    RedisSessionOwnership(RedisCalls calls, RedisKeys keys) {
+    private final String prefix;
+
+    RedisSessionOwnership(RedisCalls calls, RedisKeys keys, String prefix) {
         this.calls = Objects.requireNonNull(calls, "calls");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
     }
 
     private String ownerKey(SessionKey key) {
@@ -49,8 +52,37 @@ final class RedisSessionOwnership implements SessionOwnership {
     @Override
     public CompletionStage<Claim> claim(SessionKey key, String nodeId) {
         String owner = ownerKey(key);
+        // the node's set of claimed sessions lives in the node's slot: a second command (one slot per script)
         return calls.eval("ownership.claim", CLAIM, List.of(owner, owner + ":epoch"), List.of(nodeId))
-                .thenApply(r -> new Claim(r.get(0).toLong(), parse(r.get(1))));
+                .thenApply(r -> new Claim(r.get(0).toLong(), parse(r.get(1))))
+                .thenCompose(claim -> calls.send("ownership.claimed", Request.cmd(Command.SADD).arg(claimedKey(nodeId))
+                        .arg(member(key))).thenApply(r -> claim));
+    }
+
+    private String claimedKey(String nodeId) {
+        return prefix + ":{node:" + RedisKeys.escape(nodeId) + "}:sessions";
+    }
+
+    private static String member(SessionKey key) {
+        return key.tenant().value() + '\0' + key.clientId();
+    }
+
+    @Override
+    public CompletionStage<java.util.Set<SessionKey>> claimedBy(String nodeId) {
+        return calls.send("ownership.claimedBy", Request.cmd(Command.SMEMBERS).arg(claimedKey(nodeId))).thenApply(r -> {
+            java.util.Set<SessionKey> out = new java.util.HashSet<>();
+            for (Response m : Responses.elements(r)) {
+                String s = Responses.string(m);
+                int nul = s.indexOf('\0');
+                out.add(new SessionKey(new dev.stratus.state.model.TenantId(s.substring(0, nul)), s.substring(nul + 1)));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> forgetNode(String nodeId) {
+        return calls.send("ownership.forgetNode", Request.cmd(Command.DEL).arg(claimedKey(nodeId))).thenApply(r -> null);
     }
 
     @Override

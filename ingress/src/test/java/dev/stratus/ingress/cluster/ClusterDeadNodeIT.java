@@ -18,8 +18,11 @@ import static dev.stratus.ingress.support.RawMqttClient.propU32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The wills of a node that dies are published by a surviving node, unless their sessions were resumed. */
-class ClusterWillsIT {
+/**
+ * A node dies: a survivor publishes its clients' wills (unless their sessions were resumed elsewhere), marks its
+ * sessions disconnected, and the sessions expire on time although their node is gone.
+ */
+class ClusterDeadNodeIT {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
     private final List<RawMqttClient> clients = new ArrayList<>();
@@ -94,5 +97,26 @@ class ClusterWillsIT {
         await("the survivor cleaned up").atMost(Duration.ofSeconds(10))
                 .until(() -> !cluster.node(0).cluster().remoteNodesFor("wills/x").contains(dead));
         watcher.assertNoPacket(Duration.ofSeconds(3)); // longer than the delay
+    }
+
+    @Test
+    @DisplayName("[MQTT5-4.1.0-2] a dead node's session expires on time; one that never expires is kept, disconnected")
+    void deadNodesSessionsExpire() {
+        cluster = TestCluster.start(2);
+        RawMqttClient brief = connect(1, RawMqttClient.connectPacket("brief").v5(propU32(0x11, 1)));
+        brief.send(RawMqttClient.subscribe5(1, props(), "brief/t", 1));
+        brief.readUntil(RawMqttClient.SUBACK, PROMPTLY);
+        connect(1, RawMqttClient.connectPacket("forever").v5(propU32(0x11, 0xFFFFFFFFL)));
+        cluster.node(1).cluster().simulateCrash();
+        var sessions = cluster.node(0).broker().stores().sessions();
+        dev.stratus.state.model.SessionKey briefKey =
+                new dev.stratus.state.model.SessionKey(dev.stratus.state.model.TenantId.DEFAULT, "brief");
+        dev.stratus.state.model.SessionKey foreverKey =
+                new dev.stratus.state.model.SessionKey(dev.stratus.state.model.TenantId.DEFAULT, "forever");
+        await("the dead node's session with a 1 s expiry is gone").atMost(Duration.ofSeconds(15))
+                .until(() -> sessions.find(briefKey).toCompletableFuture().join().isEmpty());
+        var forever = sessions.find(foreverKey).toCompletableFuture().join();
+        assertThat(forever).isPresent();
+        assertThat(forever.get().disconnectedAtMillis()).as("marked disconnected").isPositive();
     }
 }
