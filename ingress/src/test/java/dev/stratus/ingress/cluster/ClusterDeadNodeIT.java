@@ -1,5 +1,6 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.support.RawClients;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.TestCluster;
@@ -9,8 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
 import static dev.stratus.ingress.support.RawMqttClient.props;
@@ -25,21 +24,19 @@ import static org.awaitility.Awaitility.await;
 class ClusterDeadNodeIT {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
-    private final List<RawMqttClient> clients = new ArrayList<>();
+    private final RawClients clients = new RawClients();
     private TestCluster cluster;
 
     @AfterEach
     void stop() {
-        clients.forEach(RawMqttClient::close);
+        clients.close();
         if (cluster != null) {
             cluster.close();
         }
     }
 
     private RawMqttClient connect(int node, RawMqttClient.Connect connect) {
-        RawMqttClient c = RawMqttClient.connected(cluster.tcpPort(node), connect);
-        clients.add(c);
-        return c;
+        return clients.connected(cluster.tcpPort(node), connect);
     }
 
     private RawMqttClient watcher(String filter) {

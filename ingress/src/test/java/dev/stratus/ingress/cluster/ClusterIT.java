@@ -1,5 +1,6 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.support.RawClients;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.TestCluster;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
 import static dev.stratus.ingress.support.RawMqttClient.props;
@@ -34,7 +36,7 @@ class ClusterIT {
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(300);
     private static TestCluster cluster;
-    private final List<RawMqttClient> clients = new ArrayList<>();
+    private final RawClients clients = new RawClients();
 
     @BeforeAll
     static void start() {
@@ -48,22 +50,15 @@ class ClusterIT {
 
     @AfterEach
     void closeClients() {
-        clients.forEach(RawMqttClient::close);
-        clients.clear();
+        clients.close();
     }
 
     private RawMqttClient connect(int node, RawMqttClient.Connect connect) {
-        RawMqttClient c = RawMqttClient.connected(cluster.tcpPort(node), connect);
-        clients.add(c);
-        return c;
+        return clients.connected(cluster.tcpPort(node), connect);
     }
 
     private RawMqttClient connect5(int node, String id) {
-        return connect(node, RawMqttClient.connectPacket(id).v5());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return connect(node, RawClients.connect5(id));
     }
 
     private static String text(Packet p) {

@@ -1,5 +1,6 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.support.RawClients;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.TestCluster;
@@ -9,9 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
 import static dev.stratus.ingress.support.RawMqttClient.props;
@@ -27,30 +27,24 @@ import static org.awaitility.Awaitility.await;
 class ClusterRedisOutageIT {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
-    private final List<RawMqttClient> clients = new ArrayList<>();
+    private final RawClients clients = new RawClients();
     private TestCluster cluster;
 
     @AfterEach
     void stop() {
-        clients.forEach(RawMqttClient::close);
+        clients.close();
         if (cluster != null) {
             cluster.close();
         }
     }
 
     private RawMqttClient connect5(int node, String id) {
-        RawMqttClient c = RawMqttClient.connected(cluster.tcpPort(node), RawMqttClient.connectPacket(id).v5());
-        clients.add(c);
-        return c;
+        return clients.connected(cluster.tcpPort(node), RawClients.connect5(id));
     }
 
     private static void subscribe(RawMqttClient c, String filter, int qos) {
         c.send(RawMqttClient.subscribe5(1, props(), filter, qos));
         c.readUntil(RawMqttClient.SUBACK, PROMPTLY);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private void awaitRoute(int from, int to, String topic) {

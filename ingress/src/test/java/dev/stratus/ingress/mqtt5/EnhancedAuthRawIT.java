@@ -1,6 +1,7 @@
 package dev.stratus.ingress.mqtt5;
 
 import dev.stratus.ingress.config.BrokerConfig;
+import dev.stratus.ingress.support.RawClients;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.ScramClient;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +35,7 @@ class EnhancedAuthRawIT {
     private static final Duration PROMPTLY = Duration.ofSeconds(3);
 
     private static TestBroker broker;
-    private final List<RawMqttClient> clients = new ArrayList<>();
+    private final RawClients clients = new RawClients(() -> broker.tcpPort());
 
     @BeforeAll
     static void start() {
@@ -50,13 +50,11 @@ class EnhancedAuthRawIT {
 
     @AfterEach
     void closeClients() {
-        clients.forEach(RawMqttClient::close);
+        clients.close();
     }
 
     private RawMqttClient open() {
-        RawMqttClient c = RawMqttClient.open(broker);
-        clients.add(c);
-        return c;
+        return clients.open();
     }
 
     private static byte[] auth(int reason, String method, byte[] data) {

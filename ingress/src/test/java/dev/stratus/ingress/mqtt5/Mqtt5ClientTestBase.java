@@ -16,12 +16,13 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 
 /**
  * A fresh broker per test (on free ports of 127.0.0.1, publishing and subscribing under {@code forbidden/}
@@ -149,13 +150,5 @@ abstract class Mqtt5ClientTestBase {
         o.setKeepAliveInterval(30);
         o.setAutomaticReconnect(false);
         return o;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -9,6 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.stringValue;
+import static dev.stratus.ingress.support.Mqtt5Bytes.u16;
+import static dev.stratus.ingress.support.Mqtt5Bytes.u32;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
+import static dev.stratus.ingress.support.RawClients.awaitDisconnect;
+import static dev.stratus.ingress.support.RawClients.connect5;
 import static dev.stratus.ingress.support.RawMqttClient.propBinary;
 import static dev.stratus.ingress.support.RawMqttClient.propByte;
 import static dev.stratus.ingress.support.RawMqttClient.propString;

@@ -2,21 +2,19 @@ package dev.stratus.ingress.mqtt5;
 
 import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.config.Features;
+import dev.stratus.ingress.support.RawMqtt5TestBase;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
+import static dev.stratus.ingress.support.RawClients.awaitDisconnect;
 import static dev.stratus.ingress.support.RawMqttClient.props;
 import static dev.stratus.ingress.support.RawMqttClient.propVbi;
 import static dev.stratus.ingress.support.RawMqttClient.publish5;
@@ -26,49 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A broker with every MQTT 5 switch off: maximum QoS 1, no retain, no wildcards, no subscription identifiers, no
  * shared subscriptions, no topic aliases. CONNACK says so, and what the client is told not to do is refused.
  */
-class Mqtt5FeaturesOffIT {
+class Mqtt5FeaturesOffIT extends RawMqtt5TestBase {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(3);
-    private static TestBroker broker;
-    private final List<RawMqttClient> clients = new ArrayList<>();
 
     @BeforeAll
     static void start() {
         broker = TestBroker.start(BrokerConfig.forTests().withFeatures(Features.defaults().withMaximumQos(1)
                 .withRetainAvailable(false).withWildcardSubscriptions(false).withSubscriptionIdentifiers(false)
                 .withSharedSubscriptions(false).withTopicAliasMaximum(0)));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    @AfterEach
-    void close() {
-        clients.forEach(RawMqttClient::close);
-    }
-
-    private RawMqttClient connected(String id) {
-        RawMqttClient c = RawMqttClient.connected(broker.tcpPort(), RawMqttClient.connectPacket(id).v5());
-        clients.add(c);
-        return c;
-    }
-
-    private RawMqttClient open() {
-        RawMqttClient c = RawMqttClient.open(broker);
-        clients.add(c);
-        return c;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Packet awaitDisconnect(RawMqttClient c) {
-        List<Packet> got = c.awaitClosed(PROMPTLY);
-        assertThat(got).extracting(Packet::typeName).endsWith("DISCONNECT");
-        return got.get(got.size() - 1);
     }
 
     @Test
@@ -143,8 +107,7 @@ class Mqtt5FeaturesOffIT {
     @Test
     @DisplayName("MQTT 3.1.1 clients are held to the same switches: SUBACK 0x80 for a wildcard")
     void mqtt311Refusal() {
-        RawMqttClient c = RawMqttClient.connected(broker.tcpPort(), RawMqttClient.connectPacket("old"));
-        clients.add(c);
+        RawMqttClient c = connected(RawMqttClient.connectPacket("old"));
         assertThat(c.subscribeAndAwait(1, "a/#", 0).returnCodes()).containsExactly(0x80);
     }
 }

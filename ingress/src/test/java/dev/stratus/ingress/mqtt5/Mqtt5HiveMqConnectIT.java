@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

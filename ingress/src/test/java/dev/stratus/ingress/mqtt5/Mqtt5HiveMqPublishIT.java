@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.text;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,7 +46,12 @@ class Mqtt5HiveMqPublishIT extends Mqtt5ClientTestBase {
 
     /** A QoS 1 message with every forwarded property, user properties repeated and out of alphabetical order. */
     private static Mqtt5PublishResult publishWithProperties(Mqtt5BlockingClient c, String topic) {
-        return c.publishWith().topic(topic).payload(utf8("{\"t\":21.5}")).qos(MqttQos.AT_LEAST_ONCE)
+        return publishWithProperties(c, topic, false);
+    }
+
+    /** The same, retained or not. */
+    private static Mqtt5PublishResult publishWithProperties(Mqtt5BlockingClient c, String topic, boolean retain) {
+        return c.publishWith().topic(topic).payload(utf8("{\"t\":21.5}")).qos(MqttQos.AT_LEAST_ONCE).retain(retain)
                 .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
                 .contentType("application/json")
                 .responseTopic("replies/to/me")
@@ -366,14 +373,7 @@ class Mqtt5HiveMqPublishIT extends Mqtt5ClientTestBase {
             + "subscriber gets them with it")
     void retainedMessageKeepsProperties() throws Exception {
         Mqtt5BlockingClient pub = connected("ret-props-pub");
-        pub.publishWith().topic("retprops/t").payload(utf8("{\"t\":21.5}")).qos(MqttQos.AT_LEAST_ONCE).retain(true)
-                .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
-                .contentType("application/json")
-                .responseTopic("replies/to/me")
-                .correlationData(new byte[] {0, 1, 2, (byte) 0xFF})
-                .messageExpiryInterval(120)
-                .userProperties().add("z", "1").add("a", "2").add("z", "3").applyUserProperties()
-                .send();
+        publishWithProperties(pub, "retprops/t", true);
 
         Mqtt5BlockingClient sub = connected("ret-props-sub");
         Inbox5 inbox = Inbox5.of(sub);

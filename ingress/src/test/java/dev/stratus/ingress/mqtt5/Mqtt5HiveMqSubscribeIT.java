@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** SUBSCRIBE and UNSUBSCRIBE as the HiveMQ MQTT 5 client sees them: reason codes and subscription options. */

@@ -22,6 +22,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.text;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -12,10 +12,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.text;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
+import static dev.stratus.ingress.support.RawClients.awaitDisconnect;
+import static dev.stratus.ingress.support.RawClients.connect5;
+import static dev.stratus.ingress.support.RawClients.subscribe;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
-import static dev.stratus.ingress.support.RawMqttClient.props;
 import static dev.stratus.ingress.support.RawMqttClient.propU32;
+import static dev.stratus.ingress.support.RawMqttClient.props;
 import static dev.stratus.ingress.support.RawMqttClient.publish5;
 import static org.assertj.core.api.Assertions.assertThat;
 

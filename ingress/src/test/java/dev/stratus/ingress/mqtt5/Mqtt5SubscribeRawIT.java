@@ -8,12 +8,16 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.text;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
+import static dev.stratus.ingress.support.RawClients.awaitDisconnect;
+import static dev.stratus.ingress.support.RawClients.subscribe;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
 import static dev.stratus.ingress.support.RawMqttClient.SUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.UNSUBACK;
-import static dev.stratus.ingress.support.RawMqttClient.props;
 import static dev.stratus.ingress.support.RawMqttClient.propVbi;
+import static dev.stratus.ingress.support.RawMqttClient.props;
 import static dev.stratus.ingress.support.RawMqttClient.publish5;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import dev.stratus.ingress.hivemq.Inbox;
+import dev.stratus.ingress.support.RawWebSocket;
 import dev.stratus.ingress.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,14 +21,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -170,9 +169,9 @@ class WebSocketIT {
     @ValueSource(strings = {"mqtt", "mqttv3.1.1", "mqttv3.1"})
     @DisplayName("[MQTT-6.0.0-3] the handshake selects the MQTT subprotocol the client offers")
     void subprotocolIsSelected(String subprotocol) throws Exception {
-        RawWebSocket ws = RawWebSocket.open(wsUri(), subprotocol);
+        RawWebSocket ws = RawWebSocket.open(http, wsUri(), subprotocol);
         try {
-            assertThat(ws.socket.getSubprotocol()).isEqualTo(subprotocol);
+            assertThat(ws.socket().getSubprotocol()).isEqualTo(subprotocol);
             ws.sendBinary(connect("sub-" + subprotocol));
             ws.awaitReceived(CONNACK_ACCEPTED);
         } finally {
@@ -217,11 +216,11 @@ class WebSocketIT {
     @Test
     @DisplayName("[MQTT-6.0.0-1] a text frame closes the connection")
     void textFrameClosesTheConnection() throws Exception {
-        RawWebSocket ws = RawWebSocket.open(wsUri(), "mqtt");
+        RawWebSocket ws = RawWebSocket.open(http, wsUri(), "mqtt");
         ws.sendBinary(connect("texter"));
         ws.awaitReceived(CONNACK_ACCEPTED);
 
-        ws.socket.sendText("not MQTT", true);
+        ws.socket().sendText("not MQTT", true);
 
         ws.awaitClosed();
     }
@@ -229,9 +228,9 @@ class WebSocketIT {
     @Test
     @DisplayName("[MQTT-6.0.0-1] a text frame before CONNECT closes the connection too")
     void textFrameBeforeConnectClosesTheConnection() throws Exception {
-        RawWebSocket ws = RawWebSocket.open(wsUri(), "mqtt");
+        RawWebSocket ws = RawWebSocket.open(http, wsUri(), "mqtt");
 
-        ws.socket.sendText("{\"hello\":1}", true);
+        ws.socket().sendText("{\"hello\":1}", true);
 
         ws.awaitClosed();
     }
@@ -239,7 +238,7 @@ class WebSocketIT {
     @Test
     @DisplayName("[MQTT-6.0.0-2] an MQTT packet split across two binary frames is reassembled")
     void packetSplitAcrossFramesIsReassembled() throws Exception {
-        RawWebSocket ws = RawWebSocket.open(wsUri(), "mqtt");
+        RawWebSocket ws = RawWebSocket.open(http, wsUri(), "mqtt");
         try {
             byte[] connect = connect("split");
             int half = connect.length / 2;
@@ -256,7 +255,7 @@ class WebSocketIT {
     @Test
     @DisplayName("[MQTT-6.0.0-2] packets sent one byte per binary frame are reassembled, and a frame may join two packets")
     void packetsSentBytePerFrameAreReassembled() throws Exception {
-        RawWebSocket ws = RawWebSocket.open(wsUri(), "mqtt");
+        RawWebSocket ws = RawWebSocket.open(http, wsUri(), "mqtt");
         try {
             byte[] connect = connect("bytewise");
             for (byte b : connect) {
@@ -304,7 +303,7 @@ class WebSocketIT {
     @Test
     @DisplayName("[MQTT-6.0.0-2] several MQTT packets in one binary frame are all processed")
     void severalPacketsInOneFrameAreProcessed() throws Exception {
-        RawWebSocket ws = RawWebSocket.open(wsUri(), "mqtt");
+        RawWebSocket ws = RawWebSocket.open(http, wsUri(), "mqtt");
         try {
             byte[] connect = connect("batched");
             byte[] pingreq = {(byte) 0xC0, 0x00};
@@ -336,63 +335,5 @@ class WebSocketIT {
         p.write(id.length & 0xFF);
         p.writeBytes(id);
         return p.toByteArray();
-    }
-
-    /** A java.net.http WebSocket that collects the binary bytes it receives and notices when it is closed. */
-    private static final class RawWebSocket implements WebSocket.Listener {
-
-        final ByteArrayOutputStream received = new ByteArrayOutputStream();
-        final CompletableFuture<String> closed = new CompletableFuture<>();
-        WebSocket socket;
-
-        static RawWebSocket open(URI uri, String subprotocol) throws Exception {
-            RawWebSocket listener = new RawWebSocket();
-            listener.socket = http.newWebSocketBuilder().subprotocols(subprotocol).buildAsync(uri, listener)
-                    .get(5, TimeUnit.SECONDS);
-            return listener;
-        }
-
-        void sendBinary(byte[] frame) throws Exception {
-            // a whole frame each time (last=true): a new binary frame, not a continuation
-            socket.sendBinary(ByteBuffer.wrap(frame), true).get(5, TimeUnit.SECONDS);
-        }
-
-        void awaitReceived(byte[] expected) {
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(received()).isEqualTo(expected));
-        }
-
-        void awaitClosed() {
-            await().atMost(Duration.ofSeconds(5)).until(closed::isDone);
-        }
-
-        synchronized byte[] received() {
-            return received.toByteArray();
-        }
-
-        void abort() {
-            socket.abort();
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            synchronized (this) {
-                received.writeBytes(bytes);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete("close " + statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete("error " + error);
-        }
     }
 }

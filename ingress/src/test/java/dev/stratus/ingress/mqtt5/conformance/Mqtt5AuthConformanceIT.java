@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.stringValue;
+import static dev.stratus.ingress.support.RawClients.connect5;
 import static dev.stratus.ingress.support.RawMqttClient.AUTH;
 import static dev.stratus.ingress.support.RawMqttClient.concat;
 import static dev.stratus.ingress.support.RawMqttClient.packet;

@@ -2,14 +2,14 @@ package dev.stratus.ingress.mqtt5.conformance;
 
 import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.config.Features;
+import dev.stratus.ingress.support.Mqtt5Bytes;
+import dev.stratus.ingress.support.RawClients;
+import dev.stratus.ingress.support.RawMqtt5TestBase;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +18,16 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * One broker per test class for the MQTT 5.0 conformance tests, which talk raw MQTT 5 packets: packets of at most
  * {@value #MAX_PACKET_SIZE} bytes, a Receive Maximum of {@value #RECEIVE_MAXIMUM}, {@value #TOPIC_ALIAS_MAXIMUM}
  * topic aliases, sessions of at most {@value #MAX_SESSION_EXPIRY} s, one password user ({@value #USER}),
  * anonymous clients allowed, publishing and subscribing under {@code forbidden/} denied, and a clock for message
- * expiry that the tests move forward. Each test uses its own client ids and topics.
+ * expiry that the tests move forward. Each test uses its own client ids and topics. Clients and helpers:
+ * {@link RawMqtt5TestBase}.
  */
-abstract class Mqtt5ConformanceTestBase {
+abstract class Mqtt5ConformanceTestBase extends RawMqtt5TestBase {
 
     static final int MAX_PACKET_SIZE = 1024;
     static final int RECEIVE_MAXIMUM = 8;
@@ -56,11 +56,8 @@ abstract class Mqtt5ConformanceTestBase {
     /** Unsubscribe Reason Codes, Table 3-9 [MQTT5-3.11.3-2]. */
     static final Set<Integer> UNSUBACK_REASON_CODES = Set.of(0x00, 0x11, 0x80, 0x83, 0x87, 0x8F, 0x91);
 
-    static TestBroker broker;
     /** Epoch millis as the broker sees them for message expiry. */
     static final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
-
-    private final List<RawMqttClient> clients = new ArrayList<>();
 
     static BrokerConfig config() {
         return BrokerConfig.forTests()
@@ -76,53 +73,9 @@ abstract class Mqtt5ConformanceTestBase {
         broker = TestBroker.start(config(), clock::get);
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(RawMqttClient::close);
-        clients.clear();
-        await("connections closed").atMost(Duration.ofSeconds(5))
-                .until(() -> broker.broker().stats().connections() == 0);
-    }
-
-    /** An MQTT 5 CONNECT with Clean Start and these properties. */
-    static RawMqttClient.Connect connect5(String clientId, byte[]... props) {
-        return RawMqttClient.connectPacket(clientId).v5(props);
-    }
-
     /** An MQTT 5 CONNECT with Clean Start 0 and these properties. */
     static RawMqttClient.Connect resume5(String clientId, byte[]... props) {
         return RawMqttClient.connectPacket(clientId).cleanSession(false).v5(props);
-    }
-
-    /** A raw connection that has sent nothing; closed after the test. */
-    RawMqttClient open() {
-        RawMqttClient c = RawMqttClient.open(broker);
-        clients.add(c);
-        return c;
-    }
-
-    /** Connected with MQTT 5, Clean Start and no properties. */
-    RawMqttClient connected(String clientId) {
-        return connected(connect5(clientId));
-    }
-
-    RawMqttClient connected(RawMqttClient.Connect connect) {
-        RawMqttClient c = RawMqttClient.connected(broker.tcpPort(), connect);
-        clients.add(c);
-        return c;
-    }
-
-    /** Subscribes to one filter with the MQTT 5 options byte and returns the SUBACK. */
-    static Packet subscribe(RawMqttClient c, int packetId, String filter, int options, byte[]... props) {
-        c.send(RawMqttClient.subscribe5(packetId, RawMqttClient.props(props), filter, options));
-        return c.readUntil(RawMqttClient.SUBACK, PROMPTLY);
     }
 
     /** An MQTT 5 SUBSCRIBE of several filters, each with its options byte, and no properties. */
@@ -151,15 +104,12 @@ abstract class Mqtt5ConformanceTestBase {
 
     /** An MQTT 5 PUBLISH without properties. */
     static byte[] publish(String topic, String payload, int qos, boolean retain, int packetId) {
-        return RawMqttClient.publish5(topic, utf8(payload), qos, retain, packetId, RawMqttClient.props());
+        return RawMqttClient.publish5(topic, Mqtt5Bytes.utf8(payload), qos, retain, packetId, RawMqttClient.props());
     }
 
     /** The DISCONNECT the broker sends before it closes the connection; fails if it closes without one. */
     static Packet awaitDisconnect(RawMqttClient c) {
-        List<Packet> before = c.awaitClosed(PROMPTLY);
-        assertThat(before).as("packets before the broker closed").isNotEmpty();
-        Packet last = before.get(before.size() - 1);
-        assertThat(last.typeName()).isEqualTo("DISCONNECT");
+        Packet last = RawClients.awaitDisconnect(c);
         assertThat(DISCONNECT_REASON_CODES).as("a DISCONNECT reason code [MQTT5-3.14.2-1]").contains(last.reasonCode());
         return last;
     }
@@ -173,27 +123,6 @@ abstract class Mqtt5ConformanceTestBase {
             assertThat(got.get(0).reasonCode()).as("a refusal").isGreaterThanOrEqualTo(0x80);
             assertThat(CONNECT_REASON_CODES).contains(got.get(0).reasonCode());
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    /** A two-byte-length-prefixed string property value as text. */
-    static String stringValue(byte[] value) {
-        return new String(value, 2, value.length - 2, StandardCharsets.UTF_8);
-    }
-
-    static long u32(byte[] v) {
-        return ((v[0] & 0xFFL) << 24) | ((v[1] & 0xFFL) << 16) | ((v[2] & 0xFFL) << 8) | (v[3] & 0xFFL);
-    }
-
-    static int u16(byte[] v) {
-        return ((v[0] & 0xFF) << 8) | (v[1] & 0xFF);
     }
 
     /** The property ids of a packet, in order. */

@@ -10,6 +10,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.text;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
+import static dev.stratus.ingress.support.RawClients.connect5;
+import static dev.stratus.ingress.support.RawClients.subscribe;
 import static dev.stratus.ingress.support.RawMqttClient.CONNACK;
 import static dev.stratus.ingress.support.RawMqttClient.PINGRESP;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;

@@ -7,6 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.text;
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
+import static dev.stratus.ingress.support.RawClients.connect5;
+import static dev.stratus.ingress.support.RawClients.subscribe;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.PUBCOMP;
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;

@@ -2,51 +2,30 @@ package dev.stratus.ingress.mqtt5.conformance;
 
 import dev.stratus.ingress.config.BrokerConfig;
 import dev.stratus.ingress.config.Features;
+import dev.stratus.ingress.support.RawMqtt5TestBase;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
 import dev.stratus.ingress.support.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
 import static dev.stratus.ingress.support.RawMqttClient.props;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** MQTT 5.0 rules for a server with Maximum QoS 1 and no retained messages. */
-class Mqtt5FeaturesOffConformanceIT {
+class Mqtt5FeaturesOffConformanceIT extends RawMqtt5TestBase {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(3);
-    private static TestBroker broker;
-    private final List<RawMqttClient> clients = new ArrayList<>();
 
     @BeforeAll
     static void start() {
         broker = TestBroker.start(BrokerConfig.forTests().withFeatures(Features.defaults().withMaximumQos(1)
                 .withRetainAvailable(false)));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    @AfterEach
-    void close() {
-        clients.forEach(RawMqttClient::close);
-    }
-
-    private RawMqttClient connected(String id) {
-        RawMqttClient c = RawMqttClient.connected(broker.tcpPort(), RawMqttClient.connectPacket(id).v5());
-        clients.add(c);
-        return c;
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.stratus.ingress.mqtt5.conformance;
 
+import dev.stratus.ingress.support.RawClients;
 import dev.stratus.ingress.support.RawMqttClient;
 import dev.stratus.ingress.support.RawMqttClient.Packet;
+import dev.stratus.ingress.support.RawWebSocket;
 import dev.stratus.ingress.support.TestBroker;
 import dev.stratus.ingress.transport.Listener;
 import org.junit.jupiter.api.AfterAll;
@@ -14,16 +16,13 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import static dev.stratus.ingress.support.Mqtt5Bytes.utf8;
 import static dev.stratus.ingress.support.RawMqttClient.PUBACK;
 import static dev.stratus.ingress.support.RawMqttClient.PUBLISH;
 import static dev.stratus.ingress.support.RawMqttClient.SUBACK;
@@ -41,7 +40,7 @@ class Mqtt5TransportConformanceIT {
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
     private static TestBroker broker;
     private static HttpClient http;
-    private final List<RawMqttClient> clients = new ArrayList<>();
+    private final RawClients clients = new RawClients(() -> broker.tcpPort());
     private final List<RawWebSocket> sockets = new ArrayList<>();
 
     @BeforeAll
@@ -57,34 +56,24 @@ class Mqtt5TransportConformanceIT {
 
     @AfterEach
     void close() {
-        clients.forEach(RawMqttClient::close);
+        clients.close();
         sockets.forEach(RawWebSocket::abort);
     }
 
-    private RawMqttClient connected(String id) {
-        RawMqttClient c = RawMqttClient.connected(broker.tcpPort(), RawMqttClient.connectPacket(id).v5());
-        clients.add(c);
-        return c;
-    }
-
     private RawWebSocket ws(String subprotocol) throws Exception {
-        RawWebSocket ws = RawWebSocket.open(URI.create(broker.wsUri()), subprotocol);
+        RawWebSocket ws = RawWebSocket.open(http, URI.create(broker.wsUri()), subprotocol);
         sockets.add(ws);
         return ws;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     @DisplayName("[MQTT5-4.7.3-3] a topic name and filter of 65535 bytes, the most a UTF-8 string can hold, work")
     void longestTopic() {
         String topic = "long/" + "t".repeat(65535 - 5);
-        RawMqttClient sub = connected("long-sub");
+        RawMqttClient sub = clients.connected("long-sub");
         sub.send(RawMqttClient.subscribe5(1, props(), topic, 1));
         assertThat(sub.expect(SUBACK, PROMPTLY).reasonCodes5()).containsExactly(1);
-        RawMqttClient pub = connected("long-pub");
+        RawMqttClient pub = clients.connected("long-pub");
         pub.send(publish5(topic, utf8("far"), 1, false, 1, props()));
         assertThat(pub.expect(PUBACK, PROMPTLY).reasonCode()).isZero();
         Packet got = sub.expect(PUBLISH, PROMPTLY);
@@ -95,7 +84,7 @@ class Mqtt5TransportConformanceIT {
     @DisplayName("[MQTT5-4.2.0-1] TCP and WebSocket carry MQTT 5 packets as ordered, lossless byte streams: 300 QoS 1 "
             + "messages of 1 to 3000 bytes arrive whole and in order")
     void orderedLossless() throws Exception {
-        RawMqttClient sub = connected("stream-sub");
+        RawMqttClient sub = clients.connected("stream-sub");
         sub.send(RawMqttClient.subscribe5(1, props(), "stream/t", 1));
         sub.expect(SUBACK, PROMPTLY);
         RawWebSocket pub = ws("mqtt");
@@ -133,7 +122,7 @@ class Mqtt5TransportConformanceIT {
             legacyFirst.abort();
         }
         RawWebSocket ws = ws("mqtt");
-        assertThat(ws.socket.getSubprotocol()).isEqualTo("mqtt");
+        assertThat(ws.socket().getSubprotocol()).isEqualTo("mqtt");
         for (byte b : RawMqttClient.connectPacket("ws-bytewise").v5().build()) {
             ws.sendBinary(new byte[] {b});
         }
@@ -151,56 +140,7 @@ class Mqtt5TransportConformanceIT {
         RawWebSocket ws = ws("mqtt");
         ws.sendBinary(RawMqttClient.connectPacket("ws-text").v5().build());
         await().atMost(PROMPTLY).until(() -> ws.received().length >= 4);
-        ws.socket.sendText("not MQTT", true);
-        await().atMost(PROMPTLY).until(ws.closed::isDone);
-    }
-
-    /** A java.net.http WebSocket that collects the binary bytes it receives and notices when it is closed. */
-    private static final class RawWebSocket implements WebSocket.Listener {
-
-        final ByteArrayOutputStream received = new ByteArrayOutputStream();
-        final CompletableFuture<String> closed = new CompletableFuture<>();
-        WebSocket socket;
-
-        static RawWebSocket open(URI uri, String subprotocol) throws Exception {
-            RawWebSocket listener = new RawWebSocket();
-            listener.socket = http.newWebSocketBuilder().subprotocols(subprotocol).buildAsync(uri, listener)
-                    .get(5, TimeUnit.SECONDS);
-            return listener;
-        }
-
-        void sendBinary(byte[] frame) throws Exception {
-            socket.sendBinary(ByteBuffer.wrap(frame), true).get(5, TimeUnit.SECONDS);
-        }
-
-        synchronized byte[] received() {
-            return received.toByteArray();
-        }
-
-        void abort() {
-            socket.abort();
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            synchronized (this) {
-                received.writeBytes(bytes);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete("close " + statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete("error " + error);
-        }
+        ws.socket().sendText("not MQTT", true);
+        await().atMost(PROMPTLY).until(ws.closed()::isDone);
     }
 }
