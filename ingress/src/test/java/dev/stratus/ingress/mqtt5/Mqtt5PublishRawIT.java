@@ -247,6 +247,12 @@ class Mqtt5PublishRawIT extends Mqtt5RawTestBase {
         RawMqttClient sub = connected(connect5("expiring", propU32(0x11, 600)));
         subscribe(sub, 1, "exp/t", 1);
         sub.disconnect();
+        // offline for sure before publishing: a message sent to the live connection has started its delivery,
+        // and is re-sent on resume whatever its expiry [MQTT5-3.3.2-5]
+        dev.stratus.state.model.SessionKey subKey =
+                new dev.stratus.state.model.SessionKey(dev.stratus.state.model.TenantId.DEFAULT, "expiring");
+        org.awaitility.Awaitility.await("subscriber offline").atMost(PROMPTLY)
+                .until(() -> broker.broker().sessions().get(subKey).connection() == null);
         RawMqttClient pub = connected("exp-pub");
         pub.send(publish5("exp/t", utf8("short"), 1, false, 1, props(propU32(0x02, 5))));
         pub.expect(PUBACK, PROMPTLY);
