@@ -200,13 +200,24 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 return;
             }
             List<SessionSink> congested = f.seq() > 0 ? new ArrayList<>(1) : null;
+            CompletionStage<Boolean> delivered;
             if (f.group() == null) {
-                broker.deliverForwarded(f.message(), congested == null ? null : congested::add);
+                delivered = broker.deliverForwarded(f.message(), congested == null ? null : congested::add);
             } else {
-                broker.deliverToSharedGroup(f.message(), f.group(), congested == null ? null : congested::add);
+                delivered = CompletableFuture.completedFuture(broker.deliverToSharedGroup(f.message(), f.group(),
+                        congested == null ? null : congested::add));
             }
             if (f.seq() > 0) {
-                ackWhenUncongested(f.origin(), f.seq(), congested);
+                // the Ack waits for what delivery wrote to Redis (the queues of offline persistent sessions): once the
+                // origin acknowledges the publisher, the message is in Redis; if the write fails there is no Ack,
+                // and the origin refuses the publisher when it times out
+                delivered.whenComplete((matched, error) -> {
+                    if (error == null) {
+                        ackWhenUncongested(f.origin(), f.seq(), congested);
+                    } else {
+                        LOG.warnf("forwarded message for '%s' not stored: %s", f.message().topic(), error.getMessage());
+                    }
+                });
             }
         } else if (frame instanceof ClusterFrame.Ack a) {
             for (long seq : a.seqs()) {
