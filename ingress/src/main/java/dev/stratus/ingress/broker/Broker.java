@@ -402,6 +402,25 @@ public final class Broker {
     }
 
     /**
+     * Takes custody of an offline persistent session whose node died: this node holds its subscriptions (so that
+     * the cluster routes its messages here, into its queue) until its client comes back on some node (which then
+     * takes it over from this one) or it expires.
+     *
+     * @param custodian the owner object for the registry (no connection)
+     * @return completes when the session's routes are registered
+     */
+    public CompletionStage<Void> adoptSession(dev.stratus.state.model.StoredSession stored, Object custodian) {
+        SessionRegistry.Claim claim = sessions.claim(stored.key(), custodian);
+        Session session = claim.session();
+        session.setExpiryIntervalSeconds(stored.expiryIntervalSeconds());
+        List<CompletableFuture<Void>> routed = new ArrayList<>();
+        for (StoredSubscription sub : stored.subscriptions().values()) {
+            routed.add(subscribe(session, sub).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(routed.toArray(CompletableFuture[]::new));
+    }
+
+    /**
      * Forgets a session on this node, without touching the store: another node took it over. Its connection, if
      * any, has closed and handed its state over already.
      */

@@ -78,7 +78,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         this.forwarder = new ClusterForwarder(bus);
         this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
         this.wills = new DeadNodeWills(broker, nodeWills, ownership, vertx, nodeId);
-        this.deadSessions = new DeadNodeSessions(broker, ownership, vertx);
+        this.deadSessions = new DeadNodeSessions(broker, ownership, vertx, nodeId);
         // a dead node: its clients' wills first (they check who owns each session), then its sessions disconnected
         this.membership = new NodeMembership(vertx, registry, routeStore, tenant, nodeId, config.heartbeatInterval(),
                 config.nodeTtl(), () -> registrar.reassert(broker.localFilters()),
@@ -170,7 +170,9 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                     if (error != null) {
                         acked.completeExceptionally(error);
                     } else if (receivers == 0) {
-                        acked.complete(null); // nobody listens there: counted as dropped; nothing to wait for
+                        // nobody listens there (it died, or lost Redis): the publisher is not acknowledged, so that
+                        // it retries, by when the node's sessions are held by a survivor or back on another node
+                        acked.completeExceptionally(new IllegalStateException("node " + node + " is not listening"));
                     }
                 });
         return acked.orTimeout(ACK_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
