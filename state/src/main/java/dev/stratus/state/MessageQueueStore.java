@@ -48,4 +48,14 @@ public interface MessageQueueStore {
     CompletionStage<Integer> size(SessionKey key);
 
     CompletionStage<Void> clear(SessionKey key);
+
+    /**
+     * Appends a message, as {@link #enqueue}, and tells its sequence number: for a queue used as a write-ahead log,
+     * whose entries are later removed one by one ({@link #remove}) or moved to the inflight store
+     * ({@link StateStores#moveToInflight}).
+     */
+    CompletionStage<dev.stratus.state.model.Appended> append(SessionKey key, StoredMessage message, int maxQueued);
+
+    /** Removes the queued message with exactly this sequence number. @return true when it was queued */
+    CompletionStage<Boolean> remove(SessionKey key, long sequence);
 }

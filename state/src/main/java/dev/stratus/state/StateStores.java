@@ -21,6 +21,7 @@ public final class StateStores implements AutoCloseable {
     private final RetainedStore retained;
     private final SessionCascade cascade;
     private final Runnable onClose;
+    private final QueueToInflight mover;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -43,6 +44,19 @@ public final class StateStores implements AutoCloseable {
         this.retained = Objects.requireNonNull(retained, "retained");
         this.cascade = Objects.requireNonNull(cascade, "cascade");
         this.onClose = Objects.requireNonNull(onClose, "onClose");
+        this.mover = QueueToInflight.sequential(inflight, queues);
+    }
+
+    /** With a backend's own (atomic) move from queue to inflight. */
+    public StateStores(SessionStore sessions, MessageQueueStore queues, InflightStore inflight, RetainedStore retained,
+                       SessionCascade cascade, Runnable onClose, QueueToInflight mover) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.queues = Objects.requireNonNull(queues, "queues");
+        this.inflight = Objects.requireNonNull(inflight, "inflight");
+        this.retained = Objects.requireNonNull(retained, "retained");
+        this.cascade = Objects.requireNonNull(cascade, "cascade");
+        this.onClose = Objects.requireNonNull(onClose, "onClose");
+        this.mover = Objects.requireNonNull(mover, "mover");
     }
 
     public SessionStore sessions() {
@@ -80,6 +94,15 @@ public final class StateStores implements AutoCloseable {
      */
     public CompletionStage<Boolean> deleteSessionIfExpired(SessionKey key, long nowMillis) {
         return cascade.deleteIfExpired(key, nowMillis);
+    }
+
+    /**
+     * Moves a queued message (by its sequence number) to the inflight store as {@code message}: sending a message
+     * of a write-ahead queue. In exactly one of them afterwards (atomically where the backend can).
+     */
+    public CompletionStage<Void> moveToInflight(SessionKey key, dev.stratus.state.model.InflightMessage message,
+                                                long queueSequence) {
+        return mover.move(key, message, queueSequence);
     }
 
     /** Releases the backend (connections, clients it owns). Idempotent; a backend may fail store calls made afterwards. */

@@ -153,4 +153,19 @@ public abstract class StateStoresContract {
         stores.close();
         stores.close();
     }
+
+    @org.junit.jupiter.api.Test
+    void aWriteAheadQueueEntryMovesToInflightAndLeavesTheQueue() {
+        var first = join(stores.queues().append(key, message("wal/t", "one"), 100));
+        var second = join(stores.queues().append(key, message("wal/t", "two"), 100));
+        assertThat(second.sequence()).isGreaterThan(first.sequence());
+        // sent out of queue order (two publishers' messages may take their sequence numbers the other way round)
+        join(stores.moveToInflight(key, new InflightMessage(3, message("wal/t", "two"), false), second.sequence()));
+        assertThat(join(stores.queues().peek(key, 10))).extracting(q -> q.sequence())
+                .containsExactly(first.sequence());
+        assertThat(join(stores.inflight().list(key))).extracting(InflightMessage::packetId).containsExactly(3);
+        assertThat(join(stores.queues().remove(key, first.sequence()))).isTrue();
+        assertThat(join(stores.queues().remove(key, first.sequence()))).isFalse();
+        assertThat(join(stores.queues().size(key))).isZero();
+    }
 }

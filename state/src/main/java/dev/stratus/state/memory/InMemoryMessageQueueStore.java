@@ -119,4 +119,34 @@ public final class InMemoryMessageQueueStore implements MessageQueueStore {
         queues.remove(key);
         return DONE;
     }
+
+    @Override
+    public CompletionStage<dev.stratus.state.model.Appended> append(SessionKey key, StoredMessage message,
+                                                                    int maxQueued) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(message, "message");
+        long[] seq = new long[1];
+        int[] dropped = new int[1];
+        queues.compute(key, (k, queue) -> {
+            ArrayDeque<QueuedMessage> q = queue == null ? new ArrayDeque<>() : queue;
+            seq[0] = sequence.incrementAndGet();
+            q.addLast(new QueuedMessage(seq[0], message));
+            while (q.size() > Math.max(1, maxQueued)) {
+                q.pollFirst();
+                dropped[0]++;
+            }
+            return q;
+        });
+        return CompletableFuture.completedFuture(new dev.stratus.state.model.Appended(seq[0], dropped[0]));
+    }
+
+    @Override
+    public CompletionStage<Boolean> remove(SessionKey key, long seq) {
+        boolean[] removed = new boolean[1];
+        queues.computeIfPresent(key, (k, q) -> {
+            removed[0] = q.removeIf(m -> m.sequence() == seq);
+            return q.isEmpty() ? null : q;
+        });
+        return CompletableFuture.completedFuture(removed[0]);
+    }
 }

@@ -47,7 +47,8 @@ public final class RedisBackend {
                     if (options.closeClient()) {
                         redis.close();
                     }
-                });
+                },
+                new RedisInflightStore(calls, keys)::putFromQueue);
     }
 
     /**

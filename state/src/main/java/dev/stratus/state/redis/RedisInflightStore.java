@@ -37,6 +37,19 @@ final class RedisInflightStore implements InflightStore {
             return 1
             """);
 
+    /**
+     * KEYS inflight, order, seq, queue; ARGV packet id, message, queue sequence: the put of {@link #PUT} and the
+     * removal of that queue entry, in one step.
+     */
+    private static final LuaScript PUT_FROM_QUEUE = LuaScript.of("inflightPutFromQueue", """
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+              redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
+            end
+            redis.call('ZREMRANGEBYSCORE', KEYS[4], ARGV[3], ARGV[3])
+            return 1
+            """);
+
     /** KEYS inflight, order; ARGV packet id. Returns 1 when the id was inflight. */
     private static final LuaScript REMOVE = LuaScript.of("inflightRemove", """
             local removed = redis.call('HDEL', KEYS[1], ARGV[1])
@@ -64,6 +77,15 @@ final class RedisInflightStore implements InflightStore {
         RedisKeys.SessionKeys k = keys.session(key);
         return calls.eval("inflight.put", PUT, List.of(k.inflight(), k.inflightOrder(), k.inflightSeq()),
                         List.of(Integer.toString(message.packetId()), ValueCodec.encode(message)))
+                .thenApply(reply -> null);
+    }
+
+    /** Moves a queued message to the inflight store atomically (the session's keys share a slot). */
+    CompletionStage<Void> putFromQueue(SessionKey key, InflightMessage message, long queueSequence) {
+        RedisKeys.SessionKeys k = keys.session(key);
+        return calls.eval("inflight.putFromQueue", PUT_FROM_QUEUE,
+                        List.of(k.inflight(), k.inflightOrder(), k.inflightSeq(), k.queue()),
+                        List.of(Integer.toString(message.packetId()), ValueCodec.encode(message), queueSequence))
                 .thenApply(reply -> null);
     }
 

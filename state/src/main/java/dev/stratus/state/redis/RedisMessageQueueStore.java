@@ -45,7 +45,7 @@ final class RedisMessageQueueStore implements MessageQueueStore {
               redis.call('ZREMRANGEBYRANK', KEYS[1], 0, dropped - 1)
               size = bound
             end
-            return {size, dropped}
+            return {size, dropped, seq}
             """);
 
     /** KEYS queue; ARGV max. Removes and returns the oldest members. */
@@ -138,5 +138,25 @@ final class RedisMessageQueueStore implements MessageQueueStore {
             throw new StateStoreException("corrupt value in the store: queue sequence", e);
         }
         return new QueuedMessage(sequence, ValueCodec.decodeMessage(bytes, colon + 1));
+    }
+
+    @Override
+    public CompletionStage<dev.stratus.state.model.Appended> append(SessionKey key, StoredMessage message,
+                                                                    int maxQueued) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(message, "message");
+        RedisKeys.SessionKeys k = keys.session(key);
+        return calls.eval("queues.append", ENQUEUE, List.of(k.queue(), k.queueSeq()),
+                        List.of(ValueCodec.encode(message), Math.max(1, maxQueued)))
+                .thenApply(reply -> new dev.stratus.state.model.Appended(reply.get(2).toLong(),
+                        reply.get(1).toInteger()));
+    }
+
+    @Override
+    public CompletionStage<Boolean> remove(SessionKey key, long sequence) {
+        Objects.requireNonNull(key, "key");
+        Request request = Request.cmd(Command.ZREMRANGEBYSCORE).arg(keys.session(key).queue())
+                .arg(sequence).arg(sequence);
+        return calls.send("queues.remove", request).thenApply(reply -> Responses.longValue(reply) > 0);
     }
 }
