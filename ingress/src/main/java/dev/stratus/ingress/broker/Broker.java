@@ -53,6 +53,8 @@ public final class Broker {
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> localFilters =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile ClusterLink cluster = ClusterLink.NONE;
+    /** Whether a connected persistent session's QoS 1/2 messages are written to its queue before they are offered. */
+    private volatile boolean writeAhead;
     private final BrokerStats stats = new BrokerStats();
     private volatile boolean shuttingDown;
 
@@ -80,6 +82,19 @@ public final class Broker {
 
     public ClusterLink cluster() {
         return cluster;
+    }
+
+    /**
+     * Cluster mode: a QoS 1/2 message for a connected persistent session is written to the session's queue in the
+     * store before it is offered to the connection (and the publisher is acknowledged only then), and moved to the
+     * inflight store when it is sent; so a node that dies loses nothing it acknowledged (docs/cluster-durability.md).
+     */
+    public void enableWriteAhead() {
+        this.writeAhead = true;
+    }
+
+    public boolean writeAhead() {
+        return writeAhead;
     }
 
     /** The filters that have subscribers on this node (shared ones as {@code $share/group/filter}). */
@@ -390,6 +405,18 @@ public final class Broker {
         synchronized (session) {
             SessionSink sink = session.connection();
             if (sink != null) {
+                if (writeAhead && session.isPersistent() && message.message().qos() > 0 && message.group() == null) {
+                    // written to the session's queue first, offered at once; the publisher waits for the write
+                    CompletableFuture<Long> ticket = stores.queues().append(session.key(), message.message(),
+                            config.limits().maxQueued()).thenApply(a -> {
+                                if (a.dropped() > 0) {
+                                    stats.dropped(DropReason.QUEUE_FULL, a.dropped());
+                                }
+                                return a.sequence();
+                            }).toCompletableFuture();
+                    sink.offer(message.withTicket(ticket));
+                    return ticket;
+                }
                 sink.offer(message);
                 return DONE;
             }

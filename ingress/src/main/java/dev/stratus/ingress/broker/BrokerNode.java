@@ -64,6 +64,7 @@ public final class BrokerNode implements AutoCloseable {
                 dev.stratus.state.redis.RedisBackend.createNodeWills(vertx, redis, options),
                 options.keyPrefix());
         node.broker.joinCluster(node.cluster);
+        node.broker.enableWriteAhead();
         return node;
     }
 

@@ -18,16 +18,27 @@ import java.nio.charset.StandardCharsets;
  * @param subscriptionIds  the MQTT 5 Subscription Identifiers of the receiver's matching subscriptions, or null
  * @param group            the shared subscription group it was sent to one member of, or null: if that member
  *                         leaves before it has the message, another member gets it
+ * @param ticket           in cluster mode, for a persistent session: its sequence number in the session's Redis
+ *                         queue, where it was written before it was offered (write-ahead); null otherwise
  */
 public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds,
-                            SharedGroup group) {
+                            SharedGroup group, java.util.concurrent.CompletableFuture<Long> ticket) {
 
     public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
-        this(message, sharedPayload, null, null, null);
+        this(message, sharedPayload, null, null, null, null);
     }
 
     public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds) {
-        this(message, sharedPayload, topicUtf8, subscriptionIds, null);
+        this(message, sharedPayload, topicUtf8, subscriptionIds, null, null);
+    }
+
+    public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds,
+                         SharedGroup group) {
+        this(message, sharedPayload, topicUtf8, subscriptionIds, group, null);
+    }
+
+    public RoutedMessage withTicket(java.util.concurrent.CompletableFuture<Long> queueTicket) {
+        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, group, queueTicket);
     }
 
     public static RoutedMessage of(StoredMessage message, int copyThreshold) {
@@ -44,19 +55,19 @@ public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byt
 
     public RoutedMessage withQos(int qos) {
         return qos == message.qos() ? this
-                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds, group);
+                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds, group, ticket);
     }
 
     public RoutedMessage withRetain(boolean retain) {
         return retain == message.retain() ? this
-                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds, group);
+                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds, group, ticket);
     }
 
     public RoutedMessage withSubscriptionIds(int[] ids) {
-        return new RoutedMessage(message, sharedPayload, topicUtf8, ids, group);
+        return new RoutedMessage(message, sharedPayload, topicUtf8, ids, group, ticket);
     }
 
     public RoutedMessage withGroup(SharedGroup sharedGroup) {
-        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, sharedGroup);
+        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, sharedGroup, ticket);
     }
 }

@@ -439,6 +439,22 @@ final class ConnectHandler implements PacketHandler {
             outbound.start(List.of(), List.of());
             return;
         }
+        Broker b = c.broker();
+        if (b.writeAhead()) {
+            // the queue is a write-ahead log: read, not emptied; each message leaves it when it is sent
+            b.stores().queues().peek(session.key(), Math.max(1, b.config().limits().maxQueued()))
+                    .whenCompleteAsync((queued, error) -> {
+                if (error != null) {
+                    LOG.warnf(error, "%s: could not read the session queue", c);
+                    c.close(CloseReason.SERVER_ERROR, "session store error");
+                    return;
+                }
+                b.stats().queued(-queued.size());
+                outbound.start(resumed.inflight(), queued.stream().map(q -> q.message()).toList(),
+                        queued.stream().map(q -> q.sequence()).toList());
+            }, c.channel().eventLoop());
+            return;
+        }
         c.broker().stores().queues().poll(session.key(), Integer.MAX_VALUE).whenCompleteAsync((queued, error) -> {
             if (error != null) {
                 LOG.warnf(error, "%s: could not read the session queue", c);

@@ -60,12 +60,16 @@ final class ConnectionCleanup {
         if (outbound != null) {
             List<RoutedMessage> shared = new ArrayList<>();
             session.detach(outbound, () -> {
+                writes.addAll(outbound.pendingMoves());
                 for (RoutedMessage m : outbound.close()) {
                     if (m.group() != null) {
                         shared.add(m); // handed to another member below, outside this session's monitor
-                    } else if (session.isPersistent()) {
+                    } else if (session.isPersistent() && m.ticket() == null) {
                         // under the session monitor: nothing can be queued behind these before they are queued
+                        // (a write-ahead message, with a ticket, is in the queue already)
                         writes.add(broker.enqueueOffline(session, m.message()).toCompletableFuture());
+                    } else if (m.ticket() != null) {
+                        writes.add(m.ticket()); // its queue write is what the hand-over waits for
                     }
                 }
             });

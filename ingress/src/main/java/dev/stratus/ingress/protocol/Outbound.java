@@ -10,6 +10,7 @@ import dev.stratus.ingress.session.Session;
 import dev.stratus.ingress.session.SessionSink;
 import dev.stratus.router.topic.TopicFilter;
 import dev.stratus.state.model.InflightMessage;
+import dev.stratus.state.model.SessionKey;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.StoredSubscription;
 import io.netty.channel.Channel;
@@ -134,9 +135,20 @@ final class Outbound implements SessionSink {
      * PUBREL for those already received [MQTT-4.4.0-1]; then its queued messages; then live ones.
      */
     void start(List<InflightMessage> resumedInflight, List<StoredMessage> queued) {
+        start(resumedInflight, queued, null);
+    }
+
+    /**
+     * As {@link #start(List, List)}; with {@code sequences} (write-ahead: the queue was read, not emptied) each
+     * queued message keeps its place in the queue until it is sent (moved to inflight) or dropped.
+     */
+    void start(List<InflightMessage> resumedInflight, List<StoredMessage> queued, List<Long> sequences) {
         if (closed) {
-            // the connection went away while its queue was being read: put the messages back
-            queued.forEach(m -> broker.enqueueOffline(session, m));
+            // the connection went away while its queue was being read: put the messages back (a write-ahead queue
+            // still has them)
+            if (sequences == null) {
+                queued.forEach(m -> broker.enqueueOffline(session, m));
+            }
             return;
         }
         for (InflightMessage m : resumedInflight) {
@@ -152,8 +164,13 @@ final class Outbound implements SessionSink {
         }
         broker.stats().inflight(resumedInflight.size());
         boolean wrote = !resumedInflight.isEmpty();
-        for (StoredMessage m : queued) {
-            wrote |= send(new RoutedMessage(m, null, null, storedSubscriptionIds(m)));
+        for (int i = 0; i < queued.size(); i++) {
+            StoredMessage m = queued.get(i);
+            RoutedMessage r = new RoutedMessage(m, null, null, storedSubscriptionIds(m));
+            if (sequences != null) {
+                r = r.withTicket(java.util.concurrent.CompletableFuture.completedFuture(sequences.get(i)));
+            }
+            wrote |= send(r);
         }
         ready = true;
         if (wrote) {
@@ -213,11 +230,13 @@ final class Outbound implements SessionSink {
         StoredMessage m = routed.message();
         if (m.isExpired(broker.now())) {
             broker.stats().dropped(DropReason.EXPIRED, 1);
+            forgetQueued(routed);
             return false;
         }
         if (client.mqtt5() && tooLarge(routed)) {
             // [MQTT5-3.1.2-25] discarded without sending, as if it had been delivered
             broker.stats().dropped(DropReason.TOO_LARGE, 1);
+            forgetQueued(routed);
             return false;
         }
         if (m.qos() == 0) {
@@ -234,7 +253,7 @@ final class Outbound implements SessionSink {
         }
         if (inflight.size() >= maxInflight) {
             if (waiting.size() >= maxQueued) {
-                waiting.poll();
+                forgetQueued(waiting.poll());
                 broker.stats().dropped(DropReason.QUEUE_FULL, 1);
             } else {
                 broker.stats().queued(1);
@@ -253,7 +272,15 @@ final class Outbound implements SessionSink {
         }
         broker.stats().inflight(1);
         if (session.isPersistent()) {
-            broker.stores().inflight().put(session.key(), im);
+            if (routed.ticket() != null) {
+                // write-ahead: from the session's queue to its inflight store in one step; later changes of this
+                // packet id in the store wait for the move
+                SessionKey key = session.key();
+                moves().put(id, routed.ticket().thenCompose(seq -> broker.stores().moveToInflight(key, im, seq))
+                        .toCompletableFuture());
+            } else {
+                broker.stores().inflight().put(session.key(), im);
+            }
         }
         channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8(),
                 client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
@@ -323,6 +350,40 @@ final class Outbound implements SessionSink {
         return ids == null ? null : Arrays.copyOf(ids, n);
     }
 
+    /** Write-ahead moves to the inflight store still running, by packet id; allocated on first use. */
+    private HashMap<Integer, java.util.concurrent.CompletableFuture<Void>> moves;
+
+    private HashMap<Integer, java.util.concurrent.CompletableFuture<Void>> moves() {
+        if (moves == null) {
+            moves = new HashMap<>();
+        }
+        return moves;
+    }
+
+    /** The moves from queue to inflight still running: a takeover waits for them before it reads the store. */
+    List<java.util.concurrent.CompletableFuture<Void>> pendingMoves() {
+        return moves == null ? List.of() : List.copyOf(moves.values());
+    }
+
+    /** Runs a store change of a packet id after its move from the queue, if one is pending (in store order). */
+    private void afterMove(int packetId, boolean last, Runnable change) {
+        java.util.concurrent.CompletableFuture<Void> move = moves == null ? null
+                : last ? moves.remove(packetId) : moves.get(packetId);
+        if (move == null || move.isDone()) {
+            change.run();
+        } else {
+            move.whenComplete((v, e) -> change.run());
+        }
+    }
+
+    /** A write-ahead message that will not be sent leaves the session's queue too. */
+    private void forgetQueued(RoutedMessage dropped) {
+        if (dropped != null && dropped.ticket() != null && session.isPersistent()) {
+            SessionKey key = session.key();
+            dropped.ticket().thenAccept(seq -> broker.stores().queues().remove(key, seq));
+        }
+    }
+
     private long pendingBytes() {
         io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
@@ -351,7 +412,8 @@ final class Outbound implements SessionSink {
         }
         broker.stats().inflight(-1);
         if (session.isPersistent()) {
-            broker.stores().inflight().remove(session.key(), packetId);
+            SessionKey key = session.key();
+            afterMove(packetId, true, () -> broker.stores().inflight().remove(key, packetId));
         }
         refill();
     }
@@ -366,7 +428,8 @@ final class Outbound implements SessionSink {
             InflightMessage released = new InflightMessage(packetId, m.message(), true);
             inflight.put(packetId, released);
             if (session.isPersistent()) {
-                broker.stores().inflight().put(session.key(), released);
+                SessionKey key = session.key();
+                afterMove(packetId, false, () -> broker.stores().inflight().put(key, released));
             }
         }
         return true;

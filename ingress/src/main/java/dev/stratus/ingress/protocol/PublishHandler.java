@@ -118,6 +118,10 @@ final class PublishHandler implements PacketHandler {
                 c.qos1Acknowledged();
             }
             if (error != null) {
+                if (qos == 2 && c.receivedQos2().remove(packetId) && c.session().isPersistent()) {
+                    // not taken: a re-sent PUBLISH with this id must be routed again, not taken for a duplicate
+                    c.broker().stores().inflight().release(c.session().key(), packetId);
+                }
                 if (!c.mqtt5()) {
                     // 3.1.1 has no negative acknowledgement: closing is how the publisher learns it was not taken
                     LOG.warnf("%s: could not store or forward a message for '%s' (%s); closing without acknowledging",
@@ -128,9 +132,6 @@ final class PublishHandler implements PacketHandler {
                 // MQTT 5: refused with a reason code, the connection goes on (e.g. Redis is unreachable for a moment;
                 // local subscribers got the message)
                 LOG.infof("%s: message for '%s' refused: %s", c, stored.topic(), error.getMessage());
-                if (qos == 2) {
-                    c.receivedQos2().remove(packetId);
-                }
                 acknowledge(c, qos, packetId, ReasonCodes.UNSPECIFIED_ERROR, "not stored: " + rootMessage(error));
                 c.channel().flush();
                 return;
