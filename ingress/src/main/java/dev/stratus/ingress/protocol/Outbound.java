@@ -164,8 +164,21 @@ final class Outbound implements SessionSink {
         }
         broker.stats().inflight(resumedInflight.size());
         boolean wrote = !resumedInflight.isEmpty();
+        // write-ahead: a message offered to this connection is in the queue too; it is sent from the offers, once
+        // (its append was answered before the queue was read, on the same connection: its ticket is done)
+        java.util.Set<Long> offered = new java.util.HashSet<>();
+        if (sequences != null) {
+            for (RoutedMessage r : incoming) {
+                if (r.ticket() != null && r.ticket().isDone() && !r.ticket().isCompletedExceptionally()) {
+                    offered.add(r.ticket().join());
+                }
+            }
+        }
         for (int i = 0; i < queued.size(); i++) {
             StoredMessage m = queued.get(i);
+            if (sequences != null && offered.contains(sequences.get(i))) {
+                continue;
+            }
             RoutedMessage r = new RoutedMessage(m, null, null, storedSubscriptionIds(m));
             if (sequences != null) {
                 r = r.withTicket(java.util.concurrent.CompletableFuture.completedFuture(sequences.get(i)));

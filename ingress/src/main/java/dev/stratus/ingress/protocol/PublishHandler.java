@@ -14,6 +14,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import org.jboss.logging.Logger;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -118,15 +119,18 @@ final class PublishHandler implements PacketHandler {
                 c.qos1Acknowledged();
             }
             if (error != null) {
+                CompletionStage<?> forgotten = CompletableFuture.completedFuture(null);
                 if (qos == 2 && c.receivedQos2().remove(packetId) && c.session().isPersistent()) {
                     // not taken: a re-sent PUBLISH with this id must be routed again, not taken for a duplicate
-                    c.broker().stores().inflight().release(c.session().key(), packetId);
+                    forgotten = c.broker().stores().inflight().release(c.session().key(), packetId);
                 }
                 if (!c.mqtt5()) {
-                    // 3.1.1 has no negative acknowledgement: closing is how the publisher learns it was not taken
+                    // 3.1.1 has no negative acknowledgement: closing is how the publisher learns it was not taken;
+                    // closed once the store has forgotten the id, so that the reconnected client's re-send is routed
                     LOG.warnf("%s: could not store or forward a message for '%s' (%s); closing without acknowledging",
                             c, stored.topic(), error.getMessage());
-                    c.close(CloseReason.SERVER_ERROR, "store error");
+                    Stages.onLoop(forgotten, c.channel().eventLoop(),
+                            (v, e) -> c.close(CloseReason.SERVER_ERROR, "store error"));
                     return;
                 }
                 // MQTT 5: refused with a reason code, the connection goes on (e.g. Redis is unreachable for a moment;
