@@ -11,6 +11,8 @@
 # A / the subscribers' node B; local and single use node A's), e.g. to profile the receiving node:
 #   NODE_B_OPTS='-XX:StartFlightRecording=duration=30s,filename=/tmp/b.jfr' bench/cluster-compare.sh --rounds 1 \
 #     --setups cross --workloads fanin-qos0
+# STRATUS_APP: another build of the broker (default ingress/target/quarkus-app/quarkus-run.jar), e.g. to measure
+# the commit before a change in the same session.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=3
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$OUT"
-APP=ingress/target/quarkus-app/quarkus-run.jar
+APP=${STRATUS_APP:-ingress/target/quarkus-app/quarkus-run.jar}
 LOADGEN=bench/loadgen/target/loadgen.jar
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
