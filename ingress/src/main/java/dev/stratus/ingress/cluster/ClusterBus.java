@@ -37,6 +37,10 @@ final class ClusterBus implements AutoCloseable {
     private RedisConnection publisher;
     private boolean connectingPublisher;
     private long publisherAttempt;
+    /** After a failed connection attempt: sends are refused until then (backoff as for the inboxes). */
+    private Throwable lastPublisherError;
+    private long nextPublisherAttemptAt;
+    private long publisherRetryDelay = MIN_RETRY_MS;
     private final java.util.ArrayDeque<Queued> waitingForPublisher = new java.util.ArrayDeque<>();
     private volatile boolean subscribed;
     private long retryDelay = MIN_RETRY_MS;
@@ -113,6 +117,12 @@ final class ClusterBus implements AutoCloseable {
             write(publisher, request, result);
             return;
         }
+        if (!connectingPublisher && lastPublisherError != null
+                && System.currentTimeMillis() < nextPublisherAttemptAt) {
+            // Redis refused a moment ago: refused at once rather than a connection attempt per batch
+            result.completeExceptionally(lastPublisherError);
+            return;
+        }
         waitingForPublisher.add(new Queued(request, result));
         if (!connectingPublisher) {
             connectingPublisher = true;
@@ -130,9 +140,14 @@ final class ClusterBus implements AutoCloseable {
     private void publisherConnected(io.vertx.core.AsyncResult<RedisConnection> ar) {
         connectingPublisher = false;
         if (ar.failed()) {
+            lastPublisherError = ar.cause();
+            nextPublisherAttemptAt = System.currentTimeMillis() + publisherRetryDelay;
+            publisherRetryDelay = Math.min(publisherRetryDelay * 2, MAX_RETRY_MS);
             failWaiting(ar.cause());
             return;
         }
+        lastPublisherError = null;
+        publisherRetryDelay = MIN_RETRY_MS;
         RedisConnection c = ar.result();
         if (closed) {
             c.close();
