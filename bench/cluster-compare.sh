@@ -5,23 +5,34 @@
 #   cross   two cluster nodes on one Redis, publishers on node A, subscribers on node B
 # Workloads: pairs QoS 1 and fan-in QoS 0 (bench/loadgen). Prints every run and the medians, and cross/single.
 # Build first: ./mvnw -q -B install -DskipTests && ./mvnw -q -B -f bench/loadgen/pom.xml package
-# Usage: bench/cluster-compare.sh [--rounds N] [--duration S] [--out DIR]
+# Usage: bench/cluster-compare.sh [--rounds N] [--duration S] [--out DIR] [--setups "single local cross"]
+#                                 [--workloads "pairs-qos1 fanin-qos0"]
+# JVM options for the broker nodes: NODE_OPTS (every node), NODE_A_OPTS / NODE_B_OPTS (cross: the publishers' node
+# A / the subscribers' node B; local and single use node A's), e.g. to profile the receiving node:
+#   NODE_B_OPTS='-XX:StartFlightRecording=duration=30s,filename=/tmp/b.jfr' bench/cluster-compare.sh --rounds 1 \
+#     --setups cross --workloads fanin-qos0
+# STRATUS_APP: another build of the broker (default ingress/target/quarkus-app/quarkus-run.jar), e.g. to measure
+# the commit before a change in the same session.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=3
 DURATION=6
 WARMUP=2
 OUT=target/cluster-bench
+SETUPS="single local cross"
+WORKLOADS="pairs-qos1 fanin-qos0"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --setups) SETUPS=$2; shift 2 ;;
+    --workloads) WORKLOADS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$OUT"
-APP=ingress/target/quarkus-app/quarkus-run.jar
+APP=${STRATUS_APP:-ingress/target/quarkus-app/quarkus-run.jar}
 LOADGEN=bench/loadgen/target/loadgen.jar
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
@@ -42,9 +53,11 @@ stop_all() { kill "${PIDS[@]}" 2>/dev/null; wait "${PIDS[@]}" 2>/dev/null; PIDS=
 trap stop_all EXIT
 
 node() { # port [redis port] [node id]
-  local extra=()
+  local extra=() opts
   [ -n "${2:-}" ] && extra=(-Dstratus.cluster.redis-url="redis://127.0.0.1:$2" -Dstratus.cluster.node-id="$3")
-  java -Dstratus.mqtt.port="$1" -Dstratus.ws.port=-1 -Dquarkus.http.port=0 -Dstratus.sys.interval=0 "${extra[@]}" \
+  if [ "${3:-a}" = b ]; then opts=${NODE_B_OPTS:-}; else opts=${NODE_A_OPTS:-}; fi
+  # shellcheck disable=SC2086 # word splitting of the option lists is intended
+  java ${NODE_OPTS:-} $opts -Dstratus.mqtt.port="$1" -Dstratus.ws.port=-1 -Dquarkus.http.port=0 -Dstratus.sys.interval=0 "${extra[@]}" \
     -jar "$APP" > "$OUT/node-$1.log" 2>&1 &
   PIDS+=($!)
   wait_port "$1"
@@ -74,8 +87,8 @@ run() { # round setup workload
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-  for w in pairs-qos1 fanin-qos0; do
-    for s in single local cross; do
+  for w in $WORKLOADS; do
+    for s in $SETUPS; do
       run "$round" "$s" "$w"
     done
   done

@@ -30,12 +30,18 @@ final class ClusterBus implements AutoCloseable {
     private final String inbox;
     private final Consumer<byte[]> receiver;
     private RedisConnection connection;
-    /** The connection batches are published on, in order. */
-    private Future<RedisConnection> publisher;
-    /** The one thread that hands batches to that connection, so that they leave in the order they came. */
-    private final io.netty.util.concurrent.DefaultEventExecutor sender =
-            new io.netty.util.concurrent.DefaultEventExecutor(new io.netty.util.concurrent.DefaultThreadFactory(
-                    "stratus-cluster-sender", true));
+    private static final long PUBLISHER_WAIT_MS = 5_000;
+    /** The context every ordered send runs on, in order; it opens the publishing connection too. */
+    private final io.vertx.core.Context sendContext;
+    /** The connection batches are published on, in order (only touched on {@link #sendContext}). */
+    private RedisConnection publisher;
+    private boolean connectingPublisher;
+    private long publisherAttempt;
+    /** After a failed connection attempt: sends are refused until then (backoff as for the inboxes). */
+    private Throwable lastPublisherError;
+    private long nextPublisherAttemptAt;
+    private long publisherRetryDelay = MIN_RETRY_MS;
+    private final java.util.ArrayDeque<Queued> waitingForPublisher = new java.util.ArrayDeque<>();
     private volatile boolean subscribed;
     private long retryDelay = MIN_RETRY_MS;
     private volatile boolean closed;
@@ -50,6 +56,7 @@ final class ClusterBus implements AutoCloseable {
         this.inbox = channel(nodeId);
         this.receiver = receiver;
         this.onResubscribed = onResubscribed;
+        this.sendContext = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
     }
 
     private String channel(String nodeId) {
@@ -83,49 +90,101 @@ final class ClusterBus implements AutoCloseable {
     /**
      * Sends a batch on the one publishing connection: calls in order reach Redis, and so the target, in order.
      * Opens that connection on first use and again after it was lost.
+     * <p>
+     * Every send runs as a task of one Vert.x context, which also opened the connection: tasks of a context run in
+     * the order they were submitted, and the connection's own {@code send} then writes at once (it is on its
+     * context), so batches leave in the order of the calls. (A send made directly from the callers' threads would
+     * write at once on the connection's event loop but be queued from another, reordering them; a dedicated
+     * sender thread kept the order at the cost of one more thread hop per batch.)
      */
     CompletionStage<Long> sendOrdered(String nodeId, byte[] batch) {
         Request request = Request.cmd(Command.PUBLISH).arg(channel(nodeId)).arg(batch);
         java.util.concurrent.CompletableFuture<Long> result = new java.util.concurrent.CompletableFuture<>();
-        // one thread submits every send, in the order of the calls: a Vert.x future completed on another thread
-        // would run a caller's send at once on its context thread but queue another's, reordering them
-        sender.execute(() -> {
-            Future<RedisConnection> conn;
-            synchronized (this) {
-                if (publisher == null) {
-                    publisher = redis.connect().onSuccess(c -> {
-                        c.exceptionHandler(e -> dropPublisher(c));
-                        c.endHandler(v -> dropPublisher(c));
-                    }).onFailure(e -> dropPublisher(null));
-                }
-                conn = publisher;
-            }
-            if (!conn.isComplete()) {
-                try {
-                    conn.toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // failed below
-                }
-            }
-            if (conn.failed() || !conn.isComplete()) {
-                result.completeExceptionally(conn.failed() ? conn.cause()
-                        : new IllegalStateException("no connection to Redis for the cluster bus"));
-                return;
-            }
-            conn.result().send(request).onComplete(r -> {
-                if (r.succeeded()) {
-                    result.complete(r.result().toLong());
-                } else {
-                    result.completeExceptionally(r.cause());
-                }
-            });
-        });
+        sendContext.runOnContext(v -> sendOnContext(request, result));
         return result;
     }
 
-    private synchronized void dropPublisher(RedisConnection lost) {
-        if (publisher != null && (lost == null || (publisher.succeeded() && publisher.result() == lost))) {
+    private record Queued(Request request, java.util.concurrent.CompletableFuture<Long> result) {
+    }
+
+    /** On {@link #sendContext}: in order of the calls. */
+    private void sendOnContext(Request request, java.util.concurrent.CompletableFuture<Long> result) {
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("cluster bus closed"));
+            return;
+        }
+        if (publisher != null && waitingForPublisher.isEmpty()) {
+            write(publisher, request, result);
+            return;
+        }
+        if (!connectingPublisher && lastPublisherError != null
+                && System.currentTimeMillis() < nextPublisherAttemptAt) {
+            // Redis refused a moment ago: refused at once rather than a connection attempt per batch
+            result.completeExceptionally(lastPublisherError);
+            return;
+        }
+        waitingForPublisher.add(new Queued(request, result));
+        if (!connectingPublisher) {
+            connectingPublisher = true;
+            long attempt = ++publisherAttempt;
+            // what waits is refused after a while (the connection attempt goes on)
+            vertx.setTimer(PUBLISHER_WAIT_MS, id -> sendContext.runOnContext(x -> {
+                if (connectingPublisher && publisherAttempt == attempt) {
+                    failWaiting(new IllegalStateException("no connection to Redis for the cluster bus"));
+                }
+            }));
+            redis.connect().onComplete(ar -> sendContext.runOnContext(x -> publisherConnected(ar)));
+        }
+    }
+
+    private void publisherConnected(io.vertx.core.AsyncResult<RedisConnection> ar) {
+        connectingPublisher = false;
+        if (ar.failed()) {
+            lastPublisherError = ar.cause();
+            nextPublisherAttemptAt = System.currentTimeMillis() + publisherRetryDelay;
+            publisherRetryDelay = Math.min(publisherRetryDelay * 2, MAX_RETRY_MS);
+            failWaiting(ar.cause());
+            return;
+        }
+        lastPublisherError = null;
+        publisherRetryDelay = MIN_RETRY_MS;
+        RedisConnection c = ar.result();
+        if (closed) {
+            c.close();
+            failWaiting(new IllegalStateException("cluster bus closed"));
+            return;
+        }
+        c.exceptionHandler(e -> sendContext.runOnContext(x -> dropPublisher(c)));
+        c.endHandler(e -> sendContext.runOnContext(x -> dropPublisher(c)));
+        publisher = c;
+        Queued q;
+        while ((q = waitingForPublisher.poll()) != null) {
+            write(c, q.request(), q.result());
+        }
+    }
+
+    private void failWaiting(Throwable error) {
+        Queued q;
+        while ((q = waitingForPublisher.poll()) != null) {
+            q.result().completeExceptionally(error);
+        }
+    }
+
+    private static void write(RedisConnection c, Request request, java.util.concurrent.CompletableFuture<Long> result) {
+        c.send(request).onComplete(r -> {
+            if (r.succeeded()) {
+                result.complete(r.result().toLong());
+            } else {
+                result.completeExceptionally(r.cause());
+            }
+        });
+    }
+
+    /** On {@link #sendContext}. */
+    private void dropPublisher(RedisConnection lost) {
+        if (publisher == lost) {
             publisher = null;
+            lost.close();
         }
     }
 
@@ -208,14 +267,12 @@ final class ClusterBus implements AutoCloseable {
         if (current != null) {
             current.close();
         }
-        Future<RedisConnection> pub;
-        synchronized (this) {
-            pub = publisher;
-            publisher = null;
-        }
-        if (pub != null) {
-            pub.onSuccess(RedisConnection::close);
-        }
-        sender.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        sendContext.runOnContext(v -> {
+            if (publisher != null) {
+                publisher.close();
+                publisher = null;
+            }
+            failWaiting(new IllegalStateException("cluster bus closed"));
+        });
     }
 }

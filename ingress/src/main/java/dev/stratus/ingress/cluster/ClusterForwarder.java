@@ -1,24 +1,29 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.state.model.StoredMessage;
+import dev.stratus.state.model.TenantId;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 
-import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Forwards frames to other nodes in batches: the frames for one node that arrive during one event-loop pass go out
- * as one {@code PUBLISH} of a batch frame, so that a busy node costs Redis one command per pass and target, not
- * one per message (as writes to a socket are flushed once per pass). Batches to a node are sent in order on the
- * bus's single publishing connection, so messages from one publisher reach a subscriber on another node in the
- * order they were published [MQTT-4.6.0-6].
+ * Forwards messages and acknowledgements to other nodes in batches: what is meant for one node during one
+ * event-loop pass goes out as one {@code PUBLISH} of a {@link FrameBatch}, so that a busy node costs Redis one
+ * command per pass and target, not one per message (as writes to a socket are flushed once per pass). Batches to a
+ * node are sent in order on the bus's single publishing connection, so messages from one publisher reach a
+ * subscriber on another node in the order they were published [MQTT-4.6.0-6].
  * <p>
- * Each frame's future completes when its batch has been handed to Redis (QoS 1/2 publishers are acknowledged
- * then). Bytes sent and not yet answered by Redis are counted; past {@link #MAX_PENDING_BYTES} QoS 0 frames are
- * dropped (and counted by the caller) rather than queued without bound.
+ * Frames are encoded straight into their batch and no future is made per message: a QoS 0 forward is done once it
+ * is in a batch; a QoS 1/2 forward carries its {@link AckWaiters.Waiter}, which the batch fails when Redis refuses
+ * it and releases when nobody listens at the target. (A future per QoS 0 message, kept alive until Redis answered
+ * the batch, made the origin node spend most of its time in garbage collection under load.) Bytes sent and not
+ * yet answered by Redis are counted; past {@link #MAX_PENDING_BYTES} QoS 0 frames are dropped (and counted by the
+ * caller) rather than queued without bound.
  */
 final class ClusterForwarder {
 
@@ -27,19 +32,31 @@ final class ClusterForwarder {
     /** QoS 0 frames are dropped past this much data in flight to Redis. */
     static final long MAX_PENDING_BYTES = 32L * 1024 * 1024;
 
+    /** Told how many forwarded messages a batch carried to a node that was not listening. */
+    interface Unreachable {
+        void lost(String node, int messages);
+    }
+
     private final ClusterBus bus;
+    private final TenantId tenant;
+    private final String origin;
+    private final AckWaiters waiters;
+    private final Unreachable unreachable;
     private final Map<String, Batch> open = new HashMap<>();
     private final AtomicLong pendingBytes = new AtomicLong();
 
-    ClusterForwarder(ClusterBus bus) {
+    ClusterForwarder(ClusterBus bus, TenantId tenant, String origin, AckWaiters waiters, Unreachable unreachable) {
         this.bus = bus;
+        this.tenant = tenant;
+        this.origin = origin;
+        this.waiters = waiters;
+        this.unreachable = unreachable;
     }
 
-    private static final class Batch {
+    private final class Batch {
         final String node;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-        final CompletableFuture<Long> sent = new CompletableFuture<>();
-        int frames;
+        final FrameBatch.Writer writer = new FrameBatch.Writer(tenant, origin, 16 * 1024);
+        List<AckWaiters.Waiter> waiting;
 
         Batch(String node) {
             this.node = node;
@@ -51,41 +68,68 @@ final class ClusterForwarder {
         return pendingBytes.get() > MAX_PENDING_BYTES;
     }
 
-    /**
-     * Adds a frame for {@code node}.
-     *
-     * @return completes with the number of inboxes that got the batch (0: that node is not listening)
-     */
-    CompletableFuture<Long> send(String node, byte[] frame) {
-        Batch full = null;
-        CompletableFuture<Long> result;
-        boolean schedule = false;
+    /** Forwards a message to {@code node}; {@code waiter} (null for QoS 0) waits for that node's acknowledgement. */
+    void forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter) {
+        boolean schedule;
         synchronized (this) {
             Batch batch = open.get(node);
-            if (batch == null) {
+            schedule = batch == null;
+            if (schedule) {
                 batch = new Batch(node);
                 open.put(node, batch);
-                schedule = true;
             }
-            ClusterFrame.appendToBatch(batch.bytes, frame);
-            batch.frames++;
-            result = batch.sent;
-            if (batch.bytes.size() >= MAX_BATCH_BYTES) {
-                open.remove(node);
-                full = batch;
-                sendLocked(full);
+            batch.writer.forward(group, message, waiter == null ? 0 : waiter.seq);
+            if (waiter != null) {
+                if (batch.waiting == null) {
+                    batch.waiting = new ArrayList<>();
+                }
+                batch.waiting.add(waiter);
+            }
+            if (closeIfFull(batch)) {
                 schedule = false;
             }
         }
         if (schedule) {
-            EventExecutor loop = ThreadExecutorMap.currentExecutor();
-            if (loop != null) {
-                loop.execute(() -> flush(node)); // after what this event-loop pass still adds
-            } else {
-                flush(node);
+            scheduleFlush(node);
+        }
+    }
+
+    /** Acknowledges forwarded messages {@code seqs[0..n)} to the node they came from. */
+    void ack(String node, long[] seqs, int n) {
+        boolean schedule;
+        synchronized (this) {
+            Batch batch = open.get(node);
+            schedule = batch == null;
+            if (schedule) {
+                batch = new Batch(node);
+                open.put(node, batch);
+            }
+            batch.writer.acks(seqs, n);
+            if (closeIfFull(batch)) {
+                schedule = false;
             }
         }
-        return result;
+        if (schedule) {
+            scheduleFlush(node);
+        }
+    }
+
+    private boolean closeIfFull(Batch batch) {
+        if (batch.writer.size() < MAX_BATCH_BYTES) {
+            return false;
+        }
+        open.remove(batch.node);
+        sendLocked(batch);
+        return true;
+    }
+
+    private void scheduleFlush(String node) {
+        EventExecutor loop = ThreadExecutorMap.currentExecutor();
+        if (loop != null) {
+            loop.execute(() -> flush(node)); // after what this event-loop pass still adds
+        } else {
+            flush(node);
+        }
     }
 
     private void flush(String node) {
@@ -99,14 +143,28 @@ final class ClusterForwarder {
 
     /** Called under this object's lock, so that batches reach the bus in the order they were closed. */
     private void sendLocked(Batch batch) {
-        byte[] payload = batch.bytes.toByteArray();
+        byte[] payload = batch.writer.toByteArray();
+        int forwards = batch.writer.forwards;
+        List<AckWaiters.Waiter> waiting = batch.waiting;
         pendingBytes.addAndGet(payload.length);
         bus.sendOrdered(batch.node, payload).whenComplete((receivers, error) -> {
             pendingBytes.addAndGet(-payload.length);
             if (error != null) {
-                batch.sent.completeExceptionally(error);
-            } else {
-                batch.sent.complete(receivers);
+                if (waiting != null) {
+                    waiting.forEach(w -> waiters.fail(w, error));
+                }
+            } else if (receivers == 0) {
+                // that node's inbox is not listening (it died, or lost Redis): what it would have delivered is lost
+                if (forwards > 0) {
+                    unreachable.lost(batch.node, forwards);
+                }
+                if (waiting != null) {
+                    // QoS 1/2: the publisher is not acknowledged, so that it retries, by when that node's sessions
+                    // are held by a survivor or back on another node (docs/cluster-durability.md)
+                    IllegalStateException notListening =
+                            new IllegalStateException("node " + batch.node + " is not listening");
+                    waiting.forEach(w -> waiters.fail(w, notListening));
+                }
             }
         });
     }

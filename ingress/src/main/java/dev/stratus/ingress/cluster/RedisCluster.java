@@ -51,9 +51,8 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     private final SessionHandover handover;
     private final NodeMembership membership;
     private final Map<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
-    /** Forwarded QoS 1/2 messages waiting for the receiving node's {@code Ack}, by sequence number. */
-    private final Map<Long, CompletableFuture<Void>> awaitingAck = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong nextSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Forwarded QoS 1/2 messages waiting for the receiving node's acknowledgement. */
+    private final AckWaiters ackWaiters;
     private final Vertx vertx;
     /** How long a receiving node may hold back its Ack while its subscribers catch up (as a paused publisher). */
     static final long MAX_ACK_HOLD_MILLIS = 2_000;
@@ -75,11 +74,12 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         this.routes = new ClusterRoutes(nodeId);
         this.registrar = new RouteRegistrar(routeStore, tenant, nodeId);
         this.bus = new ClusterBus(vertx, redis, keyPrefix, nodeId, this::receive, this::resync);
-        this.forwarder = new ClusterForwarder(bus);
+        this.ackWaiters = new AckWaiters(vertx, ACK_TIMEOUT_MILLIS);
+        this.forwarder = new ClusterForwarder(bus, tenant, nodeId, ackWaiters, this::lostAt);
         this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
         this.wills = new DeadNodeWills(broker, nodeWills, ownership, vertx, nodeId);
         this.deadSessions = new DeadNodeSessions(broker, ownership, vertx, nodeId);
-        // a dead node: its clients' wills first (they check who owns each session), then its sessions disconnected
+        // a dead node: its clients' wills first (they check who owns each session), then custody of its sessions
         this.membership = new NodeMembership(vertx, registry, routeStore, tenant, nodeId, config.heartbeatInterval(),
                 config.nodeTtl(), () -> registrar.reassert(broker.localFilters()),
                 dead -> wills.publishWillsOf(dead).thenCompose(v -> deadSessions.disconnectSessionsOf(dead)));
@@ -107,140 +107,223 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         if (nodes.isEmpty() && remoteGroups.isEmpty() && localGroups.isEmpty()) {
             return NO_REMOTE_MATCH;
         }
-        List<CompletableFuture<?>> sends = new ArrayList<>();
-        if (message.qos() == 0 && forwarder.saturated()) {
+        boolean qos0 = message.qos() == 0;
+        if (qos0 && !nodes.isEmpty() && forwarder.saturated()) {
             // Redis does not keep up (or is unreachable): QoS 0 is dropped and counted rather than queued
             broker.stats().dropped(DropReason.NODE_UNREACHABLE, nodes.size());
             nodes = Set.of();
         }
-        if (!nodes.isEmpty()) {
-            if (message.qos() == 0) {
-                byte[] frame = ClusterFrame.encode(new ClusterFrame.Forward(tenant, null, message, nodeId, 0));
-                for (String node : nodes) {
-                    sends.add(send(node, frame));
-                }
-            } else {
-                for (String node : nodes) {
-                    sends.add(sendAwaitingAck(node, null, message));
-                }
-            }
-        }
         boolean matched = !nodes.isEmpty();
-        // shared groups: one node among those with members, this one included when it has some
-        Map<String, SharedGroup> local = new HashMap<>();
-        localGroups.forEach(g -> local.put(g.subscriptionFilter(), g));
-        Set<String> all = new java.util.HashSet<>(remoteGroups.keySet());
-        all.addAll(local.keySet());
-        for (String group : all) {
-            List<String> candidates = new ArrayList<>(remoteGroups.getOrDefault(group, List.of()));
-            if (local.containsKey(group)) {
-                candidates.add(nodeId);
-            }
-            candidates.sort(null);
-            int i = Math.floorMod(sharedCursors.computeIfAbsent(group, g -> new AtomicInteger()).getAndIncrement(),
-                    candidates.size());
-            String chosen = candidates.get(i);
-            matched = true;
-            if (chosen.equals(nodeId)) {
-                broker.deliverToSharedGroup(message, group);
-            } else if (message.qos() == 0) {
-                sends.add(send(chosen, ClusterFrame.encode(new ClusterFrame.Forward(tenant, group, message, nodeId, 0))));
-            } else {
-                sends.add(sendAwaitingAck(chosen, group, message));
+        // QoS 0: done once in a batch (nobody waits for it); QoS 1/2: done when the receiving node acknowledges
+        CompletableFuture<Boolean> single = null;
+        List<CompletableFuture<Boolean>> more = null;
+        for (String node : nodes) {
+            CompletableFuture<Boolean> f = forwardTo(node, null, message);
+            if (f != null) {
+                if (single == null) {
+                    single = f;
+                } else {
+                    (more == null ? more = new ArrayList<>() : more).add(f);
+                }
             }
         }
-        if (sends.isEmpty()) {
-            return CompletableFuture.completedFuture(matched);
+        if (!remoteGroups.isEmpty() || !localGroups.isEmpty()) {
+            // shared groups: one node among those with members, this one included when it has some
+            Map<String, SharedGroup> local = new HashMap<>();
+            localGroups.forEach(g -> local.put(g.subscriptionFilter(), g));
+            Set<String> all = new java.util.HashSet<>(remoteGroups.keySet());
+            all.addAll(local.keySet());
+            for (String group : all) {
+                List<String> candidates = new ArrayList<>(remoteGroups.getOrDefault(group, List.of()));
+                if (local.containsKey(group)) {
+                    candidates.add(nodeId);
+                }
+                candidates.sort(null);
+                int i = Math.floorMod(sharedCursors.computeIfAbsent(group, g -> new AtomicInteger())
+                        .getAndIncrement(), candidates.size());
+                String chosen = candidates.get(i);
+                matched = true;
+                if (chosen.equals(nodeId)) {
+                    broker.deliverToSharedGroup(message, group);
+                } else {
+                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message);
+                    if (f != null) {
+                        if (single == null) {
+                            single = f;
+                        } else {
+                            (more == null ? more = new ArrayList<>() : more).add(f);
+                        }
+                    }
+                }
+            }
         }
+        if (single == null) {
+            return matched ? MATCHED : UNMATCHED;
+        }
+        if (more == null && matched) {
+            return single; // completes with true
+        }
+        more = more == null ? new ArrayList<>() : more;
+        more.add(single);
         boolean result = matched;
-        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> result);
+        return CompletableFuture.allOf(more.toArray(CompletableFuture[]::new)).thenApply(v -> result);
+    }
+
+    private static final CompletableFuture<Boolean> MATCHED = CompletableFuture.completedFuture(true);
+    private static final CompletableFuture<Boolean> UNMATCHED = CompletableFuture.completedFuture(false);
+
+    /**
+     * Forwards a message; for QoS 1/2 returns what completes when the receiving node has taken it and its
+     * subscribers keep up: so the publisher's acknowledgement waits for the other node, and its inflight window
+     * slows it down when a subscriber there cannot keep up (back-pressure across nodes, as on one node). QoS 0:
+     * null, nothing to wait for.
+     */
+    private CompletableFuture<Boolean> forwardTo(String node, String group, StoredMessage message) {
+        AckWaiters.Waiter waiter = message.qos() == 0 ? null : ackWaiters.register();
+        forwarder.forward(node, group, message, waiter);
+        return waiter;
+    }
+
+    private void lostAt(String node, int messages) {
+        // that node's inbox is not listening (it died, or lost Redis): what it would have delivered is lost
+        broker.stats().dropped(DropReason.NODE_UNREACHABLE, messages);
+        LOG.debugf("node %s is not listening; %d forwarded messages are lost for it", node, messages);
     }
 
     /**
-     * Forwards a QoS 1/2 message and completes when the receiving node has taken it and its subscribers keep up:
-     * so the publisher's acknowledgement waits for the other node, and its inflight window slows it down when a
-     * subscriber there cannot keep up (back-pressure across nodes, as on one node).
+     * What one received batch owes its origin: the sequence numbers to acknowledge at once (one frame of ranges
+     * per batch, not one per message), and those to hold until the connections here that lag catch up.
      */
-    private CompletableFuture<Void> sendAwaitingAck(String node, String group, StoredMessage message) {
-        long seq = nextSeq.incrementAndGet();
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        awaitingAck.put(seq, acked);
-        send(node, ClusterFrame.encode(new ClusterFrame.Forward(tenant, group, message, nodeId, seq)))
-                .whenComplete((receivers, error) -> {
-                    if (error != null) {
-                        acked.completeExceptionally(error);
-                    } else if (receivers == 0) {
-                        // nobody listens there (it died, or lost Redis): the publisher is not acknowledged, so that
-                        // it retries, by when the node's sessions are held by a survivor or back on another node
-                        acked.completeExceptionally(new IllegalStateException("node " + node + " is not listening"));
-                    }
-                });
-        return acked.orTimeout(ACK_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> awaitingAck.remove(seq));
-    }
+    private final class Inbound implements FrameBatch.Handler {
+        long[] acks;
+        int nAcks;
+        long[] held;
+        int nHeld;
+        List<SessionSink> congested;
+        final List<SessionSink> scratch = new ArrayList<>(2);
 
-    private CompletableFuture<Long> send(String node, byte[] frame) {
-        return forwarder.send(node, frame).thenApply(receivers -> {
-            if (receivers == 0) {
-                // that node's inbox is not listening (it died, or lost Redis): what it would have delivered is lost
-                broker.stats().dropped(DropReason.NODE_UNREACHABLE, 1);
-                LOG.debugf("node %s is not listening; a forwarded message is lost for it", node);
+        /** Store writes of this batch's QoS 1/2 deliveries (offline sessions' queues, write-ahead appends). */
+        List<CompletableFuture<?>> writes;
+
+        @Override
+        public void forward(TenantId t, String origin, String group, StoredMessage message, long seq) {
+            if (!t.equals(tenant)) {
+                return;
             }
-            return receivers;
-        });
+            CompletionStage<Boolean> delivered = deliver(group, message, seq > 0);
+            if (seq > 0 && !delivered.toCompletableFuture().isDone()) {
+                if (writes == null) {
+                    writes = new ArrayList<>();
+                }
+                writes.add(delivered.toCompletableFuture());
+            }
+            if (seq > 0) {
+                if (scratch.isEmpty()) {
+                    if (acks == null) {
+                        acks = new long[64];
+                    } else if (nAcks == acks.length) {
+                        acks = java.util.Arrays.copyOf(acks, nAcks * 2);
+                    }
+                    acks[nAcks++] = seq;
+                } else {
+                    if (held == null) {
+                        held = new long[16];
+                        congested = new ArrayList<>(2);
+                    } else if (nHeld == held.length) {
+                        held = java.util.Arrays.copyOf(held, nHeld * 2);
+                    }
+                    held[nHeld++] = seq;
+                    for (SessionSink sink : scratch) {
+                        if (!congested.contains(sink)) {
+                            congested.add(sink);
+                        }
+                    }
+                    scratch.clear();
+                }
+            }
+        }
+
+        private CompletionStage<Boolean> deliver(String group, StoredMessage message, boolean tell) {
+            if (group == null) {
+                return broker.deliverForwarded(message, tell ? scratch::add : null);
+            }
+            return CompletableFuture.completedFuture(
+                    broker.deliverToSharedGroup(message, group, tell ? scratch::add : null));
+        }
+
+        @Override
+        public void acks(TenantId t, String origin, long first, int length) {
+            if (t.equals(tenant)) {
+                ackWaiters.acked(first, length);
+            }
+        }
+
+        @Override
+        public void legacy(ClusterFrame frame) {
+            if (frame instanceof ClusterFrame.Forward f) {
+                // from a node of the previous version: acknowledged in its format
+                if (!f.tenant().equals(tenant)) {
+                    return;
+                }
+                deliver(f.group(), f.message(), f.seq() > 0);
+                if (f.seq() > 0) {
+                    List<SessionSink> lagging = new ArrayList<>(scratch);
+                    scratch.clear();
+                    whenUncongested(lagging, () -> bus.send(f.origin(),
+                            ClusterFrame.encode(new ClusterFrame.Ack(tenant, new long[] {f.seq()}))));
+                }
+            } else if (frame instanceof ClusterFrame.Ack a) {
+                if (a.tenant().equals(tenant)) {
+                    for (long seq : a.seqs()) {
+                        ackWaiters.acked(seq, 1);
+                    }
+                }
+            } else if (frame instanceof ClusterFrame.Takeover t) {
+                handover.onTakeover(t);
+            } else if (frame instanceof ClusterFrame.Released r) {
+                handover.onReleased(r);
+            }
+        }
+
+        @Override
+        public void end(TenantId t, String origin) {
+            if (writes == null) {
+                sendAcks(origin);
+                return;
+            }
+            // the Acks wait for what delivery wrote to Redis: once the origin acknowledges its publishers, the
+            // messages are in Redis; if a write fails there is no Ack, and the origin refuses the publisher when it
+            // times out
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+                if (error == null) {
+                    sendAcks(origin);
+                } else {
+                    LOG.warnf("forwarded messages from %s not stored: %s", origin, error.getMessage());
+                }
+            });
+        }
+
+        private void sendAcks(String origin) {
+            if (nAcks > 0) {
+                forwarder.ack(origin, acks, nAcks);
+            }
+            if (nHeld > 0) {
+                long[] seqs = held;
+                int n = nHeld;
+                whenUncongested(congested, () -> forwarder.ack(origin, seqs, n));
+            }
+        }
     }
 
     private void receive(byte[] batch) {
-        for (ClusterFrame frame : ClusterFrame.decodeBatch(batch)) {
-            receive(frame);
-        }
-    }
-
-    private void receive(ClusterFrame frame) {
-        if (frame instanceof ClusterFrame.Forward f) {
-            if (!f.tenant().equals(tenant)) {
-                return;
-            }
-            List<SessionSink> congested = f.seq() > 0 ? new ArrayList<>(1) : null;
-            CompletionStage<Boolean> delivered;
-            if (f.group() == null) {
-                delivered = broker.deliverForwarded(f.message(), congested == null ? null : congested::add);
-            } else {
-                delivered = CompletableFuture.completedFuture(broker.deliverToSharedGroup(f.message(), f.group(),
-                        congested == null ? null : congested::add));
-            }
-            if (f.seq() > 0) {
-                // the Ack waits for what delivery wrote to Redis (the queues of offline persistent sessions): once the
-                // origin acknowledges the publisher, the message is in Redis; if the write fails there is no Ack,
-                // and the origin refuses the publisher when it times out
-                delivered.whenComplete((matched, error) -> {
-                    if (error == null) {
-                        ackWhenUncongested(f.origin(), f.seq(), congested);
-                    } else {
-                        LOG.warnf("forwarded message for '%s' not stored: %s", f.message().topic(), error.getMessage());
-                    }
-                });
-            }
-        } else if (frame instanceof ClusterFrame.Ack a) {
-            for (long seq : a.seqs()) {
-                CompletableFuture<Void> acked = awaitingAck.remove(seq);
-                if (acked != null) {
-                    acked.complete(null);
-                }
-            }
-        } else if (frame instanceof ClusterFrame.Takeover t) {
-            handover.onTakeover(t);
-        } else if (frame instanceof ClusterFrame.Released r) {
-            handover.onReleased(r);
-        }
+        FrameBatch.decode(batch, new Inbound());
     }
 
     /**
-     * Acknowledges a forwarded message to its origin at once, or, when a receiving connection here cannot keep
-     * up, once it has caught up (at most {@link #MAX_ACK_HOLD_MILLIS} later, as a paused publisher would wait).
+     * Runs {@code ack} at once, or, when a receiving connection here cannot keep up, once they all have caught up
+     * (at most {@link #MAX_ACK_HOLD_MILLIS} later, as a paused publisher would wait).
      */
-    private void ackWhenUncongested(String origin, long seq, List<SessionSink> congested) {
-        Runnable ack = () -> send(origin, ClusterFrame.encode(new ClusterFrame.Ack(tenant, new long[] {seq})));
+    private void whenUncongested(List<SessionSink> congested, Runnable ack) {
         if (congested.isEmpty()) {
             ack.run();
             return;
@@ -316,6 +399,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     void simulateCrash() {
         membership.halt();
         deadSessions.close();
+        ackWaiters.close();
         if (replica != null) {
             replica.close();
         }
@@ -332,6 +416,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         }
         membership.close();
         deadSessions.close();
+        ackWaiters.close();
         if (replica != null) {
             replica.close();
         }
