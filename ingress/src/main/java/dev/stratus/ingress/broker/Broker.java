@@ -255,11 +255,16 @@ public final class Broker {
     public boolean deliverToSharedGroup(StoredMessage message, String subscriptionFilter,
                                         Consumer<SessionSink> congested) {
         SharedSubscription shared = SharedSubscription.parse(subscriptionFilter);
-        SharedGroup group = shared == null ? null : sharedGroups.find(shared);
-        if (group == null || group.choose(null) == null) {
+        return deliverToSharedGroup(message, shared == null ? null : sharedGroups.find(shared), congested);
+    }
+
+    /** As {@link #deliverToSharedGroup(StoredMessage, String)}, for a group already in hand. */
+    public boolean deliverToSharedGroup(StoredMessage message, SharedGroup group, Consumer<SessionSink> congested) {
+        if (group == null || group.isEmpty()) {
             stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
             return false;
         }
+        // chooses the member once (and counts the message as dropped when none can take it)
         deliverShared(message, List.of(group), congested, null);
         return true;
     }

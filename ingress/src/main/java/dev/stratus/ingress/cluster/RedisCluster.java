@@ -144,7 +144,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 String chosen = candidates.get(i);
                 matched = true;
                 if (chosen.equals(nodeId)) {
-                    broker.deliverToSharedGroup(message, group);
+                    broker.deliverToSharedGroup(message, local.get(group), null);
                 } else {
                     CompletableFuture<Boolean> f = forwardTo(chosen, group, message);
                     if (f != null) {
