@@ -23,12 +23,14 @@ public final class SharedGroup {
 
     private final String shareName;
     private final String filter;
+    private final String subscriptionFilter;
     private final List<Member> members = new CopyOnWriteArrayList<>();
     private final AtomicInteger cursor = new AtomicInteger();
 
     SharedGroup(String shareName, String filter) {
         this.shareName = shareName;
         this.filter = filter;
+        this.subscriptionFilter = "$share/" + shareName + "/" + filter;
     }
 
     public String shareName() {
@@ -41,7 +43,7 @@ public final class SharedGroup {
 
     /** The subscription filter members subscribed with: {@code $share/{shareName}/{filter}}. */
     public String subscriptionFilter() {
-        return "$share/" + shareName + "/" + filter;
+        return subscriptionFilter;
     }
 
     /** Adds or replaces the member for {@code session}. */

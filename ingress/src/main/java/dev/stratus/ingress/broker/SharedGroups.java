@@ -52,6 +52,9 @@ final class SharedGroups {
 
     /** The groups whose filter matches {@code topic}. */
     java.util.List<SharedGroup> matching(String topic) {
+        if (trie.size() == 0) {
+            return java.util.List.of(); // most brokers have no shared groups: nothing to allocate per message
+        }
         java.util.List<SharedGroup> out = new java.util.ArrayList<>(2);
         trie.match(topic, (name, group) -> out.add(group));
         return out;
