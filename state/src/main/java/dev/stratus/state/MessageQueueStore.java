@@ -58,4 +58,21 @@ public interface MessageQueueStore {
 
     /** Removes the queued message with exactly this sequence number. @return true when it was queued */
     CompletionStage<Boolean> remove(SessionKey key, long sequence);
+
+    /** How long a delivery id is remembered per session by {@link #appendOnce}. */
+    long DELIVERY_ID_WINDOW_MILLIS = 60_000;
+    /** How many delivery ids a session remembers at most (the newest), whatever their age. */
+    int MAX_DELIVERY_IDS = 50_000;
+
+    /**
+     * Appends a message as {@link #append}, unless a message with the same {@code deliveryId} was appended to this
+     * session's queue by this method within the last {@link #DELIVERY_ID_WINDOW_MILLIS} (then the answer is
+     * {@link dev.stratus.state.model.Appended#DUPLICATE} and nothing changes). The check and the append are one
+     * atomic step, so two nodes that hand the same QoS 2 message to one session (its first delivery, and a
+     * redelivery after a node died) give it to the session once [MQTT-4.3.3-2]. {@link #clear} forgets the ids.
+     *
+     * @param nowMillis the caller's clock, which ages the remembered ids
+     */
+    CompletionStage<dev.stratus.state.model.Appended> appendOnce(SessionKey key, StoredMessage message, int maxQueued,
+                                                                 String deliveryId, long nowMillis);
 }

@@ -316,6 +316,52 @@ public abstract class MessageQueueStoreContract {
     }
 
     @Test
+    void appendOnceAppendsADeliveryIdOnlyOnce() {
+        // a QoS 2 message handed to a session twice (first delivery, then a redelivery after a node died) is
+        // queued once [MQTT-4.3.3-2]
+        var first = join(store.appendOnce(key, message("a", "m1"), BOUND, "node-a:1", 1_000));
+        var again = join(store.appendOnce(key, message("a", "m1"), BOUND, "node-a:1", 2_000));
+        var other = join(store.appendOnce(key, message("a", "m2"), BOUND, "node-a:2", 2_000));
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(other.duplicate()).isFalse();
+        assertThat(other.sequence()).isGreaterThan(first.sequence());
+        assertThat(peekedPayloads(join(store.peek(key, 10)))).containsExactly("m1", "m2");
+    }
+
+    @Test
+    void appendOnceRemembersTheIdAfterTheMessageLeftTheQueue() {
+        var first = join(store.appendOnce(key, message("a", "m1"), BOUND, "node-a:1", 1_000));
+        join(store.remove(key, first.sequence())); // sent and moved on
+
+        assertThat(join(store.appendOnce(key, message("a", "m1"), BOUND, "node-a:1", 5_000)).duplicate()).isTrue();
+        assertThat(join(store.peek(key, 10))).isEmpty();
+    }
+
+    @Test
+    void appendOnceForgetsIdsOlderThanTheWindowAndOnClear() {
+        join(store.appendOnce(key, message("a", "m1"), BOUND, "id-1", 1_000));
+        join(store.appendOnce(key, message("a", "m2"), BOUND, "id-2", 1_000));
+        long later = 1_000 + MessageQueueStore.DELIVERY_ID_WINDOW_MILLIS + 1;
+        // appending ages the ids: id-1 is out of the window now
+        join(store.appendOnce(key, message("a", "m3"), BOUND, "id-3", later));
+        assertThat(join(store.appendOnce(key, message("a", "m1"), BOUND, "id-1", later)).duplicate()).isFalse();
+
+        join(store.clear(key));
+        assertThat(join(store.appendOnce(key, message("a", "m3"), BOUND, "id-3", later)).duplicate()).isFalse();
+    }
+
+    @Test
+    void appendOnceIdsAreKeptPerSession() {
+        SessionKey other = newSession(tenant);
+        join(store.appendOnce(key, message("a", "m1"), BOUND, "node-a:1", 1_000));
+
+        assertThat(join(store.appendOnce(other, message("a", "m1"), BOUND, "node-a:1", 1_000)).duplicate()).isFalse();
+        assertThat(peekedPayloads(join(store.peek(other, 10)))).containsExactly("m1");
+    }
+
+    @Test
     void peekedMessageKeepsAllFields() {
         StoredMessage message = fullMessage("a/b");
         join(store.enqueue(key, message, BOUND));

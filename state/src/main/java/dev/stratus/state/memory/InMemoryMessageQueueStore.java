@@ -27,6 +27,9 @@ public final class InMemoryMessageQueueStore implements MessageQueueStore {
 
     private final ConcurrentHashMap<SessionKey, ArrayDeque<QueuedMessage>> queues = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    /** Per session: delivery id -> when {@link #appendOnce} appended it, oldest first. */
+    private final ConcurrentHashMap<SessionKey, java.util.LinkedHashMap<String, Long>> delivered =
+            new ConcurrentHashMap<>();
 
     /**
      * @param maxQueued at least 0; with 0 the message is dropped at once (the result reports it as dropped)
@@ -117,6 +120,7 @@ public final class InMemoryMessageQueueStore implements MessageQueueStore {
     public CompletionStage<Void> clear(SessionKey key) {
         Objects.requireNonNull(key, "key");
         queues.remove(key);
+        delivered.remove(key);
         return DONE;
     }
 
@@ -148,5 +152,43 @@ public final class InMemoryMessageQueueStore implements MessageQueueStore {
             return q.isEmpty() ? null : q;
         });
         return CompletableFuture.completedFuture(removed[0]);
+    }
+
+    @Override
+    public CompletionStage<dev.stratus.state.model.Appended> appendOnce(SessionKey key, StoredMessage message,
+                                                                        int maxQueued, String deliveryId,
+                                                                        long nowMillis) {
+        Objects.requireNonNull(deliveryId, "deliveryId");
+        boolean[] seen = new boolean[1];
+        // the id check and the append in one step per session: the queue's compute holds its key
+        dev.stratus.state.model.Appended[] result = new dev.stratus.state.model.Appended[1];
+        queues.compute(key, (k, queue) -> {
+            java.util.LinkedHashMap<String, Long> ids = delivered.computeIfAbsent(k, x -> new java.util.LinkedHashMap<>());
+            synchronized (ids) {
+                var oldest = ids.entrySet().iterator();
+                while (oldest.hasNext()) {
+                    var e = oldest.next();
+                    if (e.getValue() > nowMillis - DELIVERY_ID_WINDOW_MILLIS && ids.size() <= MAX_DELIVERY_IDS) {
+                        break;
+                    }
+                    oldest.remove();
+                }
+                seen[0] = ids.putIfAbsent(deliveryId, nowMillis) != null;
+            }
+            if (seen[0]) {
+                return queue;
+            }
+            ArrayDeque<QueuedMessage> q = queue == null ? new ArrayDeque<>() : queue;
+            long seq = sequence.incrementAndGet();
+            q.addLast(new QueuedMessage(seq, message));
+            int dropped = 0;
+            while (q.size() > Math.max(1, maxQueued)) {
+                q.pollFirst();
+                dropped++;
+            }
+            result[0] = new dev.stratus.state.model.Appended(seq, dropped);
+            return q;
+        });
+        return CompletableFuture.completedFuture(seen[0] ? dev.stratus.state.model.Appended.DUPLICATE : result[0]);
     }
 }

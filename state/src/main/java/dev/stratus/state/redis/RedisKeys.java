@@ -13,6 +13,7 @@ import java.util.Objects;
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:subs            HASH  filter -> encoded StoredSubscription
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:queue           ZSET  "&lt;seq&gt;:" + encoded StoredMessage, score seq
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:queue:seq       STRING last queue sequence (INCR)
+ * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:delivered       ZSET  delivery ids of QoS 2 messages appended once, score ms
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:inflight        HASH  packet id -> encoded InflightMessage
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:inflight:order  ZSET  packet id, score = first-put sequence
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:inflight:seq    STRING last inflight sequence (INCR)
@@ -50,7 +51,7 @@ final class RedisKeys {
     SessionKeys session(SessionKey key) {
         String base = prefix + ":{t:" + escape(key.tenant().value()) + ":s:" + escape(key.clientId()) + "}:";
         return new SessionKeys(base + "session", base + "subs", base + "queue", base + "queue:seq",
-                base + "inflight", base + "inflight:order", base + "inflight:seq", base + "rel");
+                base + "delivered", base + "inflight", base + "inflight:order", base + "inflight:seq", base + "rel");
     }
 
     String sessionIndex(TenantId tenant) {
@@ -118,12 +119,12 @@ final class RedisKeys {
     }
 
     /** The keys of one session, in the order the scripts take them. */
-    record SessionKeys(String session, String subs, String queue, String queueSeq, String inflight,
-                       String inflightOrder, String inflightSeq, String received) {
+    record SessionKeys(String session, String subs, String queue, String queueSeq, String delivered,
+                       String inflight, String inflightOrder, String inflightSeq, String received) {
 
         /** Every key the session owns: what a cascading delete removes. */
         String[] all() {
-            return new String[] {session, subs, queue, queueSeq, inflight, inflightOrder, inflightSeq, received};
+            return new String[] {session, subs, queue, queueSeq, delivered, inflight, inflightOrder, inflightSeq, received};
         }
     }
 }

@@ -48,6 +48,31 @@ final class RedisMessageQueueStore implements MessageQueueStore {
             return {size, dropped, seq}
             """);
 
+    /**
+     * KEYS queue, queue:seq, delivered; ARGV message, bound, delivery id, now, window, max ids. As ENQUEUE, unless
+     * the delivery id is remembered (then {0, 0, -1}); remembers it, forgetting ids older than the window and all
+     * but the newest max ids.
+     */
+    private static final LuaScript APPEND_ONCE = LuaScript.of("append_once", """
+            if redis.call('ZSCORE', KEYS[3], ARGV[3]) then return {0, 0, -1} end
+            local now = tonumber(ARGV[4])
+            redis.call('ZADD', KEYS[3], now, ARGV[3])
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
+            redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -tonumber(ARGV[6]) - 1)
+            redis.call('PEXPIRE', KEYS[3], ARGV[5])
+            local seq = redis.call('INCR', KEYS[2])
+            redis.call('ZADD', KEYS[1], seq, string.format('%d', seq) .. ':' .. ARGV[1])
+            local size = redis.call('ZCARD', KEYS[1])
+            local bound = tonumber(ARGV[2])
+            local dropped = 0
+            if size > bound then
+              dropped = size - bound
+              redis.call('ZREMRANGEBYRANK', KEYS[1], 0, dropped - 1)
+              size = bound
+            end
+            return {size, dropped, seq}
+            """);
+
     /** KEYS queue; ARGV max. Removes and returns the oldest members. */
     private static final LuaScript POLL = LuaScript.of("poll", """
             local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
@@ -117,7 +142,8 @@ final class RedisMessageQueueStore implements MessageQueueStore {
     @Override
     public CompletionStage<Void> clear(SessionKey key) {
         Objects.requireNonNull(key, "key");
-        return calls.send("queues.clear", Request.cmd(Command.DEL).arg(keys.session(key).queue()))
+        RedisKeys.SessionKeys k = keys.session(key);
+        return calls.send("queues.clear", Request.cmd(Command.DEL).arg(k.queue()).arg(k.delivered()))
                 .thenApply(reply -> null);
     }
 
@@ -158,5 +184,20 @@ final class RedisMessageQueueStore implements MessageQueueStore {
         Request request = Request.cmd(Command.ZREMRANGEBYSCORE).arg(keys.session(key).queue())
                 .arg(sequence).arg(sequence);
         return calls.send("queues.remove", request).thenApply(reply -> Responses.longValue(reply) > 0);
+    }
+
+    @Override
+    public CompletionStage<dev.stratus.state.model.Appended> appendOnce(SessionKey key, StoredMessage message,
+                                                                        int maxQueued, String deliveryId,
+                                                                        long nowMillis) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(deliveryId, "deliveryId");
+        RedisKeys.SessionKeys k = keys.session(key);
+        return calls.eval("queues.appendOnce", APPEND_ONCE, List.of(k.queue(), k.queueSeq(), k.delivered()),
+                        List.of(ValueCodec.encode(message), Math.max(1, maxQueued), deliveryId, nowMillis,
+                                DELIVERY_ID_WINDOW_MILLIS, MAX_DELIVERY_IDS))
+                .thenApply(reply -> reply.get(2).toLong() < 0 ? dev.stratus.state.model.Appended.DUPLICATE
+                        : new dev.stratus.state.model.Appended(reply.get(2).toLong(), reply.get(1).toInteger()));
     }
 }
