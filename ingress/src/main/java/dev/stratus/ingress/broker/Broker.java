@@ -232,13 +232,14 @@ public final class Broker {
         stats.messageIn();
         ClusterLink link = cluster;
         if (link == ClusterLink.NONE) {
-            return route(message, true, true, true, publisher, congested);
+            return route(message, true, true, true, publisher, congested, null, false);
         }
         // in a cluster, the member of a shared group may be on any node: the cluster chooses (see ClusterLink)
         List<SharedGroup> groups = sharedGroups.matching(message.topic());
-        CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested);
+        String deliveryId = message.qos() == 2 ? link.newDeliveryId() : null;
+        CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested, deliveryId, false);
         // the other nodes with matching routes get it too: the publisher is acknowledged once they have it
-        CompletionStage<Boolean> remote = link.forward(message, groups);
+        CompletionStage<Boolean> remote = link.forward(message, groups, deliveryId);
         return local.thenCombine(remote, (l, r) -> l || r);
     }
 
@@ -274,7 +275,7 @@ public final class Broker {
      * node stored it as retained and forwarded it to every node itself).
      */
     public CompletionStage<Boolean> deliverForwarded(StoredMessage message) {
-        return route(message, false, false, false, null, null);
+        return route(message, false, false, false, null, null, null, false);
     }
 
     /**
@@ -282,7 +283,26 @@ public final class Broker {
      * cannot keep up: the cluster then holds the origin's acknowledgement back (back-pressure across nodes).
      */
     public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<SessionSink> congested) {
-        return route(message, false, false, false, null, congested);
+        return route(message, false, false, false, null, congested, null, false);
+    }
+
+    /** As {@link #deliverForwarded(StoredMessage, Consumer)}, for a QoS 2 message with its cluster-wide id. */
+    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<SessionSink> congested,
+                                                     String deliveryId) {
+        return route(message, false, false, false, null, congested, deliveryId, false);
+    }
+
+    /**
+     * Delivers a message again, to this node's persistent sessions only: a message whose delivery to a node that
+     * died was not confirmed. Its live subscribers on the other nodes had it; the dead node's clean sessions are
+     * gone; its persistent sessions are now in the custody of a survivor or back on some node, and get it here if
+     * their subscriptions match. A QoS 2 message is appended with its delivery id, so a session that had it
+     * already does not get it twice [MQTT-4.3.3-2]; a QoS 1 message may come twice [MQTT-4.3.2-1 allows].
+     *
+     * @return completes when the appends are done
+     */
+    public CompletionStage<Boolean> redeliver(StoredMessage message, String deliveryId) {
+        return route(message, false, false, false, null, null, deliveryId, true);
     }
 
     /**
@@ -290,15 +310,19 @@ public final class Broker {
      * as received, nor as dropped when no one subscribes, so that it does not inflate the statistics it reports.
      */
     public CompletionStage<Boolean> publishInternal(StoredMessage message) {
-        return route(message, false, true, true, null, null);
+        return route(message, false, true, true, null, null, null, false);
     }
 
     /**
      * @param origin  whether the message was published on this node (then it is stored as retained here)
      * @param shared  whether this node's shared groups get it here (else the cluster decides)
+     * @param deliveryId the message's cluster-wide id (QoS 2 in a cluster), or null
+     * @param redelivery whether this is a delivery again after a node died: to persistent sessions only, and
+     *                   each takes a QoS 2 message once (see {@link #redeliver})
      */
     private CompletionStage<Boolean> route(StoredMessage message, boolean counted, boolean origin, boolean shared,
-                                           Session publisher, Consumer<SessionSink> congested) {
+                                           Session publisher, Consumer<SessionSink> congested, String deliveryId,
+                                           boolean redelivery) {
         List<CompletionStage<?>> writes = null;
         if (origin && message.retain()) {
             // [MQTT-3.3.1-5] store, [MQTT-3.3.1-10] an empty payload removes; the stored copy keeps RETAIN=1
@@ -310,7 +334,7 @@ public final class Broker {
         try {
             MaxQosCollector<Session> targets = scratch.targets;
             subscriptions.match(message.topic(), scratch.collect);
-            if (shared) {
+            if (shared && !redelivery) {
                 sharedGroups.match(message.topic(), scratch.collectGroup);
             }
             int n = targets.size();
@@ -325,6 +349,9 @@ public final class Broker {
             } else if (n > 0) {
                 // [MQTT-3.3.1-9] forwarded to existing subscriptions with RETAIN=0
                 RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
+                if (deliveryId != null) {
+                    forwarded = forwarded.withDeliveryId(deliveryId);
+                }
                 RoutedMessage qos0 = null;
                 RoutedMessage qos1 = null;
                 for (int i = 0; i < n; i++) {
@@ -342,7 +369,7 @@ public final class Broker {
                     if (scratch.options != null) {
                         copy = scratch.options.apply(session, copy, message.retain());
                     }
-                    CompletionStage<?> w = deliver(session, copy);
+                    CompletionStage<?> w = redelivery ? redeliver(session, copy) : deliver(session, copy);
                     if (congested != null) {
                         SessionSink sink = session.connection();
                         if (sink != null && sink.isCongested()) {
@@ -412,8 +439,7 @@ public final class Broker {
             if (sink != null) {
                 if (writeAhead && session.isPersistent() && message.message().qos() > 0 && message.group() == null) {
                     // written to the session's queue first, offered at once; the publisher waits for the write
-                    CompletableFuture<Long> ticket = stores.queues().append(session.key(), message.message(),
-                            config.limits().maxQueued()).thenApply(a -> {
+                    CompletableFuture<Long> ticket = append(session, message).thenApply(a -> {
                                 if (a.dropped() > 0) {
                                     stats.dropped(DropReason.QUEUE_FULL, a.dropped());
                                 }
@@ -429,7 +455,57 @@ public final class Broker {
                 stats.dropped(DropReason.OFFLINE_QOS0, 1);
                 return DONE;
             }
+            if (message.deliveryId() != null && message.message().qos() == 2) {
+                return append(session, message).thenAccept(a -> countQueued(session, a.duplicate() ? 0 : 1,
+                        a.dropped()));
+            }
             return enqueueOffline(session, message.message());
+        }
+    }
+
+    /** Appends to the session's queue; a QoS 2 message with a delivery id only if the session never had it. */
+    private CompletionStage<dev.stratus.state.model.Appended> append(Session session, RoutedMessage message) {
+        if (message.deliveryId() != null && message.message().qos() == 2) {
+            return stores.queues().appendOnce(session.key(), message.message(), config.limits().maxQueued(),
+                    message.deliveryId(), System.currentTimeMillis());
+        }
+        return stores.queues().append(session.key(), message.message(), config.limits().maxQueued());
+    }
+
+    /**
+     * A message delivered again after a node died (see {@link #redeliver}): appended to a persistent session's
+     * queue (once, for QoS 2), then offered to its connection if it has one here; if not, the queue is where its
+     * next connection reads it. A connection that read the queue after the append skips the offer (it sent the
+     * message from the queue already).
+     */
+    private CompletionStage<?> redeliver(Session session, RoutedMessage message) {
+        if (!session.isPersistent() || message.message().qos() == 0) {
+            return DONE; // a clean session here had it the first time, or did not exist then
+        }
+        return append(session, message).thenAccept(a -> {
+            if (a.duplicate()) {
+                LOG.debugf("%s had message %s already; not delivered again", session.key(), message.deliveryId());
+                return;
+            }
+            synchronized (session) {
+                SessionSink sink = session.connection();
+                if (sink != null) {
+                    if (a.dropped() > 0) {
+                        stats.dropped(DropReason.QUEUE_FULL, a.dropped());
+                    }
+                    sink.offer(message.withTicket(CompletableFuture.completedFuture(a.sequence())));
+                } else {
+                    countQueued(session, 1, a.dropped());
+                }
+            }
+        });
+    }
+
+    private void countQueued(Session session, int added, int dropped) {
+        stats.queued(added - dropped);
+        if (dropped > 0) {
+            stats.dropped(DropReason.QUEUE_FULL, dropped);
+            LOG.debugf("queue of %s full: dropped %d oldest", session.key(), dropped);
         }
     }
 

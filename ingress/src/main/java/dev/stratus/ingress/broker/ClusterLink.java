@@ -26,10 +26,21 @@ public interface ClusterLink {
      * {@link Broker#deliverToSharedGroup} when it chooses this node). The stage completes when the message has
      * been handed over (the publisher is acknowledged only then).
      *
+     * @param deliveryId the message's id cluster-wide (QoS 2), or null
      * @return true when some other node has a matching route, or a shared group got it
      */
-    default CompletionStage<Boolean> forward(StoredMessage message, java.util.List<SharedGroup> localGroups) {
+    default CompletionStage<Boolean> forward(StoredMessage message, java.util.List<SharedGroup> localGroups,
+                                             String deliveryId) {
         return NO_REMOTE_MATCH;
+    }
+
+    /**
+     * A new cluster-wide id for a QoS 2 message published on this node, or null (an embedded broker needs none):
+     * the persistent sessions that get it remember it, so that delivering it again after a node died does not
+     * give it to them twice [MQTT-4.3.3-2].
+     */
+    default String newDeliveryId() {
+        return null;
     }
 
     /** This node has its first subscriber of {@code filter}; completes when the route is registered. */

@@ -20,9 +20,17 @@ import java.nio.charset.StandardCharsets;
  *                         leaves before it has the message, another member gets it
  * @param ticket           in cluster mode, for a persistent session: its sequence number in the session's Redis
  *                         queue, where it was written before it was offered (write-ahead); null otherwise
+ * @param deliveryId       in cluster mode, for a QoS 2 message: its id cluster-wide, by which a persistent session
+ *                         takes it once even when it is delivered again after a node died; null otherwise
  */
 public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds,
-                            SharedGroup group, java.util.concurrent.CompletableFuture<Long> ticket) {
+                            SharedGroup group, java.util.concurrent.CompletableFuture<Long> ticket,
+                            String deliveryId) {
+
+    public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byte[] topicUtf8, int[] subscriptionIds,
+                         SharedGroup group, java.util.concurrent.CompletableFuture<Long> ticket) {
+        this(message, sharedPayload, topicUtf8, subscriptionIds, group, ticket, null);
+    }
 
     public RoutedMessage(StoredMessage message, ByteBuffer sharedPayload) {
         this(message, sharedPayload, null, null, null, null);
@@ -38,7 +46,11 @@ public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byt
     }
 
     public RoutedMessage withTicket(java.util.concurrent.CompletableFuture<Long> queueTicket) {
-        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, group, queueTicket);
+        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, group, queueTicket, deliveryId);
+    }
+
+    public RoutedMessage withDeliveryId(String id) {
+        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, group, ticket, id);
     }
 
     public static RoutedMessage of(StoredMessage message, int copyThreshold) {
@@ -55,19 +67,22 @@ public record RoutedMessage(StoredMessage message, ByteBuffer sharedPayload, byt
 
     public RoutedMessage withQos(int qos) {
         return qos == message.qos() ? this
-                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds, group, ticket);
+                : new RoutedMessage(message.withQos(qos), sharedPayload, topicUtf8, subscriptionIds, group, ticket,
+                        deliveryId);
     }
 
     public RoutedMessage withRetain(boolean retain) {
         return retain == message.retain() ? this
-                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds, group, ticket);
+                : new RoutedMessage(message.withRetain(retain), sharedPayload, topicUtf8, subscriptionIds, group,
+                        ticket, deliveryId);
     }
 
     public RoutedMessage withSubscriptionIds(int[] ids) {
-        return new RoutedMessage(message, sharedPayload, topicUtf8, ids, group, ticket);
+        return new RoutedMessage(message, sharedPayload, topicUtf8, ids, group, ticket, deliveryId);
     }
 
     public RoutedMessage withGroup(SharedGroup sharedGroup) {
-        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, sharedGroup, ticket);
+        return new RoutedMessage(message, sharedPayload, topicUtf8, subscriptionIds, sharedGroup, ticket,
+                deliveryId);
     }
 }

@@ -19,6 +19,9 @@ final class AckWaiters implements AutoCloseable {
     static final class Waiter extends CompletableFuture<Boolean> {
         final long seq;
         final long deadline;
+        /** The node it waits for and what was sent there (set by the forwarder), for when it times out. */
+        volatile String node;
+        volatile ClusterForwarder.Pending pending;
 
         Waiter(long seq, long deadline) {
             this.seq = seq;
@@ -31,10 +34,20 @@ final class AckWaiters implements AutoCloseable {
     private final long timeoutMillis;
     private final Vertx vertx;
     private final long timer;
+    private final java.util.function.Consumer<Waiter> onTimeout;
 
     AckWaiters(Vertx vertx, long timeoutMillis) {
+        this(vertx, timeoutMillis, null);
+    }
+
+    /**
+     * @param onTimeout takes over a waiter with a {@link Waiter#pending} message that timed out (it completes
+     *                  it); without one, or for other waiters, a timeout fails the waiter
+     */
+    AckWaiters(Vertx vertx, long timeoutMillis, java.util.function.Consumer<Waiter> onTimeout) {
         this.vertx = vertx;
         this.timeoutMillis = timeoutMillis;
+        this.onTimeout = onTimeout;
         long period = Math.max(10, Math.min(1_000, timeoutMillis / 4));
         this.timer = vertx.setPeriodic(period, id -> sweep());
     }
@@ -62,6 +75,11 @@ final class AckWaiters implements AutoCloseable {
         w.complete(Boolean.TRUE);
     }
 
+    /** Stops timing {@code w} out: whoever detaches it completes it. */
+    void detach(Waiter w) {
+        waiting.remove(w.seq);
+    }
+
     void fail(Waiter w, Throwable error) {
         waiting.remove(w.seq);
         w.completeExceptionally(error);
@@ -78,6 +96,10 @@ final class AckWaiters implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (Waiter w : waiting.values()) {
             if (now >= w.deadline && waiting.remove(w.seq, w)) {
+                if (onTimeout != null && w.pending != null) {
+                    onTimeout.accept(w);
+                    continue;
+                }
                 w.completeExceptionally(new TimeoutException("no acknowledgement from the receiving node within "
                         + timeoutMillis + " ms"));
             }

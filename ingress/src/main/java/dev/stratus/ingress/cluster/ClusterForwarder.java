@@ -32,9 +32,29 @@ final class ClusterForwarder {
     /** QoS 0 frames are dropped past this much data in flight to Redis. */
     static final long MAX_PENDING_BYTES = 32L * 1024 * 1024;
 
-    /** Told how many forwarded messages a batch carried to a node that was not listening. */
+    /** Told what a batch carried to a node that was not listening. */
     interface Unreachable {
+        /** {@code messages} QoS 0 messages are lost for that node. */
         void lost(String node, int messages);
+
+        /** QoS 1/2 messages whose publishers wait: to be sent again (their waiters are still pending). */
+        void notListening(String node, List<Pending> pending);
+    }
+
+    /**
+     * A QoS 1/2 forward: what is needed to send it again when its node was not listening.
+     *
+     * @param since       when it was first found undeliverable (0: not yet)
+     * @param unconfirmed whether its node may have it: sent and not acknowledged in time (else its node was not
+     *                    listening, and never had it)
+     */
+    record Pending(String group, StoredMessage message, String deliveryId, boolean redelivery,
+                   AckWaiters.Waiter waiter, long since, boolean unconfirmed) {
+
+        Pending parked(long now, boolean timedOut) {
+            return new Pending(group, message, deliveryId, redelivery, waiter, since != 0 ? since : now,
+                    unconfirmed || timedOut);
+        }
     }
 
     private final ClusterBus bus;
@@ -56,7 +76,7 @@ final class ClusterForwarder {
     private final class Batch {
         final String node;
         final FrameBatch.Writer writer = new FrameBatch.Writer(tenant, origin, 16 * 1024);
-        List<AckWaiters.Waiter> waiting;
+        List<Pending> waiting;
 
         Batch(String node) {
             this.node = node;
@@ -70,6 +90,16 @@ final class ClusterForwarder {
 
     /** Forwards a message to {@code node}; {@code waiter} (null for QoS 0) waits for that node's acknowledgement. */
     void forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter) {
+        forward(node, group, message, waiter, null, false, 0);
+    }
+
+    /**
+     * As {@link #forward(String, String, StoredMessage, AckWaiters.Waiter)}, with the message's cluster-wide id
+     * (QoS 2, or null), as a delivery again after a node died ({@code redelivery}), {@code since} a time when it
+     * was first undeliverable (0: never).
+     */
+    void forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter, String deliveryId,
+                 boolean redelivery, long since) {
         boolean schedule;
         synchronized (this) {
             Batch batch = open.get(node);
@@ -78,12 +108,15 @@ final class ClusterForwarder {
                 batch = new Batch(node);
                 open.put(node, batch);
             }
-            batch.writer.forward(group, message, waiter == null ? 0 : waiter.seq);
+            batch.writer.forward(group, message, waiter == null ? 0 : waiter.seq, deliveryId, redelivery);
             if (waiter != null) {
                 if (batch.waiting == null) {
                     batch.waiting = new ArrayList<>();
                 }
-                batch.waiting.add(waiter);
+                Pending pending = new Pending(group, message, deliveryId, redelivery, waiter, since, false);
+                batch.waiting.add(pending);
+                waiter.node = node;
+                waiter.pending = pending;
             }
             if (closeIfFull(batch)) {
                 schedule = false;
@@ -145,25 +178,23 @@ final class ClusterForwarder {
     private void sendLocked(Batch batch) {
         byte[] payload = batch.writer.toByteArray();
         int forwards = batch.writer.forwards;
-        List<AckWaiters.Waiter> waiting = batch.waiting;
+        List<Pending> waiting = batch.waiting;
         pendingBytes.addAndGet(payload.length);
         bus.sendOrdered(batch.node, payload).whenComplete((receivers, error) -> {
             pendingBytes.addAndGet(-payload.length);
             if (error != null) {
                 if (waiting != null) {
-                    waiting.forEach(w -> waiters.fail(w, error));
+                    waiting.forEach(p -> waiters.fail(p.waiter(), error));
                 }
             } else if (receivers == 0) {
-                // that node's inbox is not listening (it died, or lost Redis): what it would have delivered is lost
-                if (forwards > 0) {
-                    unreachable.lost(batch.node, forwards);
+                // that node's inbox is not listening (it died, or lost Redis): its QoS 0 messages are lost
+                int qos0 = forwards - (waiting == null ? 0 : waiting.size());
+                if (qos0 > 0) {
+                    unreachable.lost(batch.node, qos0);
                 }
                 if (waiting != null) {
-                    // QoS 1/2: the publisher is not acknowledged, so that it retries, by when that node's sessions
-                    // are held by a survivor or back on another node (docs/cluster-durability.md)
-                    IllegalStateException notListening =
-                            new IllegalStateException("node " + batch.node + " is not listening");
-                    waiting.forEach(w -> waiters.fail(w, notListening));
+                    // QoS 1/2: their publishers wait while they are sent again (docs/cluster-durability.md)
+                    unreachable.notListening(batch.node, waiting);
                 }
             }
         });

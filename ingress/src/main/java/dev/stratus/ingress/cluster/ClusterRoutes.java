@@ -23,6 +23,8 @@ final class ClusterRoutes implements RouteReplica.Observer {
     private final SubscriptionTrie<String, Boolean> plain = new SubscriptionTrie<>();
     /** Keyed by {@code $share/group/filter + '\0' + node}; the value is the shared subscription filter. */
     private final SubscriptionTrie<String, String> shared = new SubscriptionTrie<>();
+    /** How many routes each other node has here. */
+    private final Map<String, Integer> routesPerNode = new java.util.concurrent.ConcurrentHashMap<>();
 
     ClusterRoutes(String self) {
         this.self = self;
@@ -34,10 +36,16 @@ final class ClusterRoutes implements RouteReplica.Observer {
             return;
         }
         SharedSubscription s = SharedSubscription.parse(filter);
+        Object previous;
         if (s != null) {
-            shared.subscribe(s.filter(), filter + '\0' + nodeId, filter);
+            previous = shared.subscribe(s.filter(), filter + '\0' + nodeId, filter);
         } else if (!SharedSubscription.isShared(filter)) {
-            plain.subscribe(filter, nodeId, Boolean.TRUE);
+            previous = plain.subscribe(filter, nodeId, Boolean.TRUE);
+        } else {
+            return;
+        }
+        if (previous == null) {
+            routesPerNode.merge(nodeId, 1, Integer::sum);
         }
     }
 
@@ -47,11 +55,26 @@ final class ClusterRoutes implements RouteReplica.Observer {
             return;
         }
         SharedSubscription s = SharedSubscription.parse(filter);
+        Object removed;
         if (s != null) {
-            shared.unsubscribe(s.filter(), filter + '\0' + nodeId);
+            removed = shared.unsubscribe(s.filter(), filter + '\0' + nodeId);
         } else if (!SharedSubscription.isShared(filter)) {
-            plain.unsubscribe(filter, nodeId);
+            removed = plain.unsubscribe(filter, nodeId);
+        } else {
+            return;
         }
+        if (removed != null) {
+            routesPerNode.computeIfPresent(nodeId, (n, count) -> count == 1 ? null : count - 1);
+        }
+    }
+
+    /**
+     * Whether {@code nodeId} has any route in this replica. A dead node's routes leave the table after a survivor
+     * took custody of its sessions (whose routes were added before): once they are gone here, this replica knows
+     * where the dead node's sessions are.
+     */
+    boolean hasRoutes(String nodeId) {
+        return routesPerNode.containsKey(nodeId);
     }
 
     /** The other nodes with an ordinary subscription matching {@code topic}. */

@@ -20,8 +20,9 @@ import java.util.Map;
  * consecutive sequence numbers.
  * <pre>
  * batch    = MAGIC(0xC5) FORMAT(2) tenant:str origin:str frame*
- * frame    = FORWARD  flags:u8 [seq:varlong] [group:str] message      (flags: qos 0-1, retain 2, has seq 3,
- *                                                                          has group 4, has expiry 5, codec 6)
+ * frame    = FORWARD  flags:u8 [seq:varlong] [group:str] [id:str] message   (flags: qos 0-1, retain 2, has seq 3,
+ *                                                                     has group 4, has expiry 5, codec 6, has id 7)
+ *          | REDELIVER (as FORWARD: a delivery again after a node died, to persistent sessions only)
  *          | ACKS     count:varint (first:varlong length:varint)*
  * message  = topic [expiresAt:i64] payload:bytes                       (codec: message = ValueCodec bytes:bytes)
  * topic    = 0:varint topic:str (a new topic, gets the next index) | index+1:varint
@@ -36,12 +37,14 @@ final class FrameBatch {
     static final int FORMAT = 2;
     static final int FORWARD = 1;
     static final int ACKS = 2;
+    static final int REDELIVER = 3;
 
     private static final int RETAIN = 1 << 2;
     private static final int HAS_SEQ = 1 << 3;
     private static final int HAS_GROUP = 1 << 4;
     private static final int HAS_EXPIRY = 1 << 5;
     private static final int CODEC = 1 << 6;
+    private static final int HAS_ID = 1 << 7;
     /** Topics remembered per batch; more are written in full. */
     private static final int MAX_TOPICS = 1024;
 
@@ -50,7 +53,12 @@ final class FrameBatch {
 
     /** Receives the frames of a batch, in order. */
     interface Handler {
-        void forward(TenantId tenant, String origin, String group, StoredMessage message, long seq);
+        /**
+         * @param deliveryId the message's cluster-wide id (QoS 2), or null
+         * @param redelivery whether it is delivered again after a node died (to persistent sessions only)
+         */
+        void forward(TenantId tenant, String origin, String group, StoredMessage message, long seq,
+                     String deliveryId, boolean redelivery);
 
         void acks(TenantId tenant, String origin, long first, int length);
 
@@ -97,18 +105,25 @@ final class FrameBatch {
         }
 
         void forward(String group, StoredMessage m, long seq) {
+            forward(group, m, seq, null, false);
+        }
+
+        void forward(String group, StoredMessage m, long seq, String deliveryId, boolean redelivery) {
             forwards++;
             boolean codec = !m.properties().isEmpty();
             int flags = m.qos() | (m.retain() ? RETAIN : 0) | (seq != 0 ? HAS_SEQ : 0)
                     | (group != null ? HAS_GROUP : 0) | (m.expiresAtMillis() != 0 ? HAS_EXPIRY : 0)
-                    | (codec ? CODEC : 0);
-            writeByte(FORWARD);
+                    | (codec ? CODEC : 0) | (deliveryId != null ? HAS_ID : 0);
+            writeByte(redelivery ? REDELIVER : FORWARD);
             writeByte(flags);
             if (seq != 0) {
                 writeVarLong(seq);
             }
             if (group != null) {
                 writeString(group);
+            }
+            if (deliveryId != null) {
+                writeString(deliveryId);
             }
             if (codec) { // MQTT 5 properties: the store's encoding, which knows them
                 writeBytes(ValueCodec.encode(m));
@@ -232,7 +247,8 @@ final class FrameBatch {
             while (at < buf.length) {
                 int type = readByte();
                 switch (type) {
-                    case FORWARD -> readForward(tenant, origin, handler);
+                    case FORWARD -> readForward(tenant, origin, handler, false);
+                    case REDELIVER -> readForward(tenant, origin, handler, true);
                     case ACKS -> {
                         int ranges = readVarInt();
                         for (int i = 0; i < ranges; i++) {
@@ -246,10 +262,11 @@ final class FrameBatch {
             handler.end(tenant, origin);
         }
 
-        private void readForward(TenantId tenant, String origin, Handler handler) {
+        private void readForward(TenantId tenant, String origin, Handler handler, boolean redelivery) {
             int flags = readByte();
             long seq = (flags & HAS_SEQ) != 0 ? readVarLong() : 0;
             String group = (flags & HAS_GROUP) != 0 ? readString() : null;
+            String deliveryId = (flags & HAS_ID) != 0 ? readString() : null;
             StoredMessage message;
             if ((flags & CODEC) != 0) {
                 int n = readVarInt();
@@ -275,7 +292,7 @@ final class FrameBatch {
                 message = new StoredMessage(topic, payload, flags & 0x3, (flags & RETAIN) != 0, expiresAt,
                         MessageProperties.NONE);
             }
-            handler.forward(tenant, origin, group, message, seq);
+            handler.forward(tenant, origin, group, message, seq, deliveryId, redelivery);
         }
 
         private void check(int n) {

@@ -62,6 +62,10 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
 
     private final DeadNodeWills wills;
     private final DeadNodeSessions deadSessions;
+    private final Redeliveries redeliveries;
+    /** Delivery ids: a random prefix per process (ids stay unique across restarts with a fixed node id). */
+    private final String deliveryIdPrefix = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36) + ':';
+    private final java.util.concurrent.atomic.AtomicLong deliveryIds = new java.util.concurrent.atomic.AtomicLong();
 
     public RedisCluster(Broker broker, ClusterConfig config, Vertx vertx, Redis redis, RouteStore routeStore,
                         NodeRegistry registry, SessionOwnership ownership, dev.stratus.state.NodeWills nodeWills,
@@ -74,8 +78,19 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         this.routes = new ClusterRoutes(nodeId);
         this.registrar = new RouteRegistrar(routeStore, tenant, nodeId);
         this.bus = new ClusterBus(vertx, redis, keyPrefix, nodeId, this::receive, this::resync);
-        this.ackWaiters = new AckWaiters(vertx, ACK_TIMEOUT_MILLIS);
-        this.forwarder = new ClusterForwarder(bus, tenant, nodeId, ackWaiters, this::lostAt);
+        this.ackWaiters = new AckWaiters(vertx, ACK_TIMEOUT_MILLIS, this::timedOut);
+        this.forwarder = new ClusterForwarder(bus, tenant, nodeId, ackWaiters, new ClusterForwarder.Unreachable() {
+            @Override
+            public void lost(String node, int messages) {
+                lostAt(node, messages);
+            }
+
+            @Override
+            public void notListening(String node, List<ClusterForwarder.Pending> pending) {
+                redeliveries.notListening(node, pending);
+            }
+        });
+        this.redeliveries = new Redeliveries(vertx, broker, routes, ackWaiters, forwarder);
         this.handover = new SessionHandover(broker, ownership, bus, nodeId, config.takeoverTimeout());
         this.wills = new DeadNodeWills(broker, nodeWills, ownership, vertx, nodeId);
         this.deadSessions = new DeadNodeSessions(broker, ownership, vertx, nodeId);
@@ -100,7 +115,12 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups) {
+    public String newDeliveryId() {
+        return deliveryIdPrefix + deliveryIds.incrementAndGet();
+    }
+
+    @Override
+    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups, String deliveryId) {
         String topic = message.topic();
         Set<String> nodes = routes.isEmpty() ? Set.of() : routes.nodesFor(topic);
         Map<String, List<String>> remoteGroups = routes.isEmpty() ? Map.of() : routes.groupsFor(topic);
@@ -118,7 +138,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         CompletableFuture<Boolean> single = null;
         List<CompletableFuture<Boolean>> more = null;
         for (String node : nodes) {
-            CompletableFuture<Boolean> f = forwardTo(node, null, message);
+            CompletableFuture<Boolean> f = forwardTo(node, null, message, deliveryId);
             if (f != null) {
                 if (single == null) {
                     single = f;
@@ -146,7 +166,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 if (chosen.equals(nodeId)) {
                     broker.deliverToSharedGroup(message, local.get(group), null);
                 } else {
-                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message);
+                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message, deliveryId);
                     if (f != null) {
                         if (single == null) {
                             single = f;
@@ -178,10 +198,15 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
      * slows it down when a subscriber there cannot keep up (back-pressure across nodes, as on one node). QoS 0:
      * null, nothing to wait for.
      */
-    private CompletableFuture<Boolean> forwardTo(String node, String group, StoredMessage message) {
+    private CompletableFuture<Boolean> forwardTo(String node, String group, StoredMessage message,
+                                                 String deliveryId) {
         AckWaiters.Waiter waiter = message.qos() == 0 ? null : ackWaiters.register();
-        forwarder.forward(node, group, message, waiter);
+        forwarder.forward(node, group, message, waiter, deliveryId, false, 0);
         return waiter;
+    }
+
+    private void timedOut(AckWaiters.Waiter waiter) {
+        redeliveries.timedOut(waiter);
     }
 
     private void lostAt(String node, int messages) {
@@ -206,11 +231,13 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         List<CompletableFuture<?>> writes;
 
         @Override
-        public void forward(TenantId t, String origin, String group, StoredMessage message, long seq) {
+        public void forward(TenantId t, String origin, String group, StoredMessage message, long seq,
+                            String deliveryId, boolean redelivery) {
             if (!t.equals(tenant)) {
                 return;
             }
-            CompletionStage<Boolean> delivered = deliver(group, message, seq > 0);
+            CompletionStage<Boolean> delivered = redelivery ? broker.redeliver(message, deliveryId)
+                    : deliver(group, message, seq > 0, deliveryId);
             if (seq > 0 && !delivered.toCompletableFuture().isDone()) {
                 if (writes == null) {
                     writes = new ArrayList<>();
@@ -243,9 +270,10 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             }
         }
 
-        private CompletionStage<Boolean> deliver(String group, StoredMessage message, boolean tell) {
+        private CompletionStage<Boolean> deliver(String group, StoredMessage message, boolean tell,
+                                                 String deliveryId) {
             if (group == null) {
-                return broker.deliverForwarded(message, tell ? scratch::add : null);
+                return broker.deliverForwarded(message, tell ? scratch::add : null, deliveryId);
             }
             return CompletableFuture.completedFuture(
                     broker.deliverToSharedGroup(message, group, tell ? scratch::add : null));
@@ -265,7 +293,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 if (!f.tenant().equals(tenant)) {
                     return;
                 }
-                deliver(f.group(), f.message(), f.seq() > 0);
+                deliver(f.group(), f.message(), f.seq() > 0, null);
                 if (f.seq() > 0) {
                     List<SessionSink> lagging = new ArrayList<>(scratch);
                     scratch.clear();
@@ -395,10 +423,19 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         return bus.isSubscribed() && membership.isHealthy();
     }
 
+    /**
+     * For tests: this node's inbox stops listening (as when it is dying, or cut off from Redis pub/sub) while it
+     * still heartbeats, so that its routes stay in the table; {@link #simulateCrash} ends it.
+     */
+    void simulateInboxLoss() {
+        bus.close();
+    }
+
     /** For tests: stops as a crashed node would, leaving its routes and registration behind for others to clean. */
     void simulateCrash() {
         membership.halt();
         deadSessions.close();
+        redeliveries.close();
         ackWaiters.close();
         if (replica != null) {
             replica.close();
@@ -416,6 +453,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         }
         membership.close();
         deadSessions.close();
+        redeliveries.close();
         ackWaiters.close();
         if (replica != null) {
             replica.close();

@@ -142,6 +142,12 @@ final class Outbound implements SessionSink {
      * As {@link #start(List, List)}; with {@code sequences} (write-ahead: the queue was read, not emptied) each
      * queued message keeps its place in the queue until it is sent (moved to inflight) or dropped.
      */
+    /**
+     * The highest queue sequence read when this session resumed (write-ahead): a message offered later whose
+     * append had a sequence up to this one was sent from the queue already.
+     */
+    private long resumedUpTo = Long.MIN_VALUE;
+
     void start(List<InflightMessage> resumedInflight, List<StoredMessage> queued, List<Long> sequences) {
         if (closed) {
             // the connection went away while its queue was being read: put the messages back (a write-ahead queue
@@ -164,26 +170,19 @@ final class Outbound implements SessionSink {
         }
         broker.stats().inflight(resumedInflight.size());
         boolean wrote = !resumedInflight.isEmpty();
-        // write-ahead: a message offered to this connection is in the queue too; it is sent from the offers, once
-        // (its append was answered before the queue was read, on the same connection: its ticket is done)
-        java.util.Set<Long> offered = new java.util.HashSet<>();
-        if (sequences != null) {
-            for (RoutedMessage r : incoming) {
-                if (r.ticket() != null && r.ticket().isDone() && !r.ticket().isCompletedExceptionally()) {
-                    offered.add(r.ticket().join());
-                }
-            }
-        }
+        // write-ahead: a message offered to this connection is in the queue too; it is sent from the queue, once,
+        // and the offer is skipped in send() (its append was answered before the queue was read, on the same
+        // connection, so its ticket is done and its sequence is at most the last one read)
         for (int i = 0; i < queued.size(); i++) {
             StoredMessage m = queued.get(i);
-            if (sequences != null && offered.contains(sequences.get(i))) {
-                continue;
-            }
             RoutedMessage r = new RoutedMessage(m, null, null, storedSubscriptionIds(m));
             if (sequences != null) {
                 r = r.withTicket(java.util.concurrent.CompletableFuture.completedFuture(sequences.get(i)));
             }
             wrote |= send(r);
+        }
+        if (sequences != null && !sequences.isEmpty()) {
+            resumedUpTo = sequences.get(sequences.size() - 1);
         }
         ready = true;
         if (wrote) {
@@ -241,6 +240,11 @@ final class Outbound implements SessionSink {
     /** @return true when something was written */
     private boolean send(RoutedMessage routed) {
         StoredMessage m = routed.message();
+        if (routed.ticket() != null && routed.ticket().isDone() && !routed.ticket().isCompletedExceptionally()
+                && routed.ticket().join() <= resumedUpTo) {
+            // offered after its append, and the queue this session resumed from had it already (and sent it)
+            return false;
+        }
         if (m.isExpired(broker.now())) {
             broker.stats().dropped(DropReason.EXPIRED, 1);
             forgetQueued(routed);
