@@ -30,6 +30,17 @@ public interface InflightStore {
 
     CompletionStage<Set<Integer>> received(SessionKey key);
 
+    /**
+     * Records an inbound QoS 2 packet id as received, as {@link #markReceived(SessionKey, int)}, with the message's
+     * cluster-wide delivery id: when the publisher's node dies before its PUBREC, the node where the publisher sends
+     * the message again finds the receipt and delivers the message again under the same id, so that sessions that
+     * had it do not get it twice, and those that did not do [MQTT-4.3.3-2].
+     */
+    CompletionStage<Boolean> markReceived(SessionKey key, int packetId, String deliveryId);
+
+    /** The delivery ids recorded with received inbound QoS 2 packet ids (those recorded with one). */
+    CompletionStage<java.util.Map<Integer, String>> receivedDeliveryIds(SessionKey key);
+
     /** Removes every outbound message and inbound receipt of the session. */
     CompletionStage<Void> clear(SessionKey key);
 }

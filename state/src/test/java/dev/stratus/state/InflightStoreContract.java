@@ -132,6 +132,22 @@ public abstract class InflightStoreContract {
     }
 
     @Test
+    void receivedQos2IdsKeepTheirDeliveryIdsUntilReleased() {
+        assertThat(join(store.markReceived(key, 10, "node-a:1"))).isTrue();
+        assertThat(join(store.markReceived(key, 11))).isTrue();
+        assertThat(join(store.markReceived(key, 12, "node-a:2"))).isTrue();
+
+        assertThat(join(store.received(key))).containsExactlyInAnyOrder(10, 11, 12);
+        assertThat(join(store.receivedDeliveryIds(key))).containsOnly(
+                java.util.Map.entry(10, "node-a:1"), java.util.Map.entry(12, "node-a:2"));
+
+        join(store.release(key, 10));
+        assertThat(join(store.receivedDeliveryIds(key))).containsOnly(java.util.Map.entry(12, "node-a:2"));
+        join(store.clear(key));
+        assertThat(join(store.receivedDeliveryIds(key))).isEmpty();
+    }
+
+    @Test
     void markReceivedReportsDuplicates() {
         assertThat(join(store.markReceived(key, 10))).isTrue();
         assertThat(join(store.markReceived(key, 10))).isFalse();

@@ -229,6 +229,20 @@ public final class Broker {
      * @return completes when the store writes routing caused are done; true when a subscription matched
      */
     public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested) {
+        return publish(message, publisher, congested, newDeliveryId(message));
+    }
+
+    /**
+     * A cluster-wide id for a QoS 2 message about to be published here (cluster mode), else null: see
+     * {@link ClusterLink#newDeliveryId()}.
+     */
+    public String newDeliveryId(StoredMessage message) {
+        return message.qos() == 2 ? cluster.newDeliveryId() : null;
+    }
+
+    /** As {@link #publish(StoredMessage, Session, Consumer)}, with the id {@link #newDeliveryId} gave. */
+    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested,
+                                            String deliveryId) {
         stats.messageIn();
         ClusterLink link = cluster;
         if (link == ClusterLink.NONE) {
@@ -236,7 +250,6 @@ public final class Broker {
         }
         // in a cluster, the member of a shared group may be on any node: the cluster chooses (see ClusterLink)
         List<SharedGroup> groups = sharedGroups.matching(message.topic());
-        String deliveryId = message.qos() == 2 ? link.newDeliveryId() : null;
         CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested, deliveryId, false);
         // the other nodes with matching routes get it too: the publisher is acknowledged once they have it
         CompletionStage<Boolean> remote = link.forward(message, groups, deliveryId);
@@ -303,6 +316,18 @@ public final class Broker {
      */
     public CompletionStage<Boolean> redeliver(StoredMessage message, String deliveryId) {
         return route(message, false, false, false, null, null, deliveryId, true);
+    }
+
+    /**
+     * Publishes again a QoS 2 message that a publisher sent again after its session moved here from a node that
+     * may have died before it delivered the message everywhere: delivered again, under its first id, to the
+     * persistent sessions of this node and of every node whose routes match (see {@link #redeliver}); stored again
+     * as retained if it is one.
+     */
+    public CompletionStage<Boolean> republish(StoredMessage message, String deliveryId) {
+        stats.messageIn();
+        CompletionStage<Boolean> local = route(message, false, true, false, null, null, deliveryId, true);
+        return local.thenCombine(cluster.redeliver(message, deliveryId), (l, r) -> l || r);
     }
 
     /**

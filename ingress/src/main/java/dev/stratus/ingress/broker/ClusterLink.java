@@ -43,6 +43,14 @@ public interface ClusterLink {
         return null;
     }
 
+    /**
+     * Delivers a message again to the persistent sessions of every other node with a matching route (see
+     * {@link Broker#republish}); completes when they have it.
+     */
+    default CompletionStage<Boolean> redeliver(StoredMessage message, String deliveryId) {
+        return NO_REMOTE_MATCH;
+    }
+
     /** This node has its first subscriber of {@code filter}; completes when the route is registered. */
     default CompletionStage<Void> filterAdded(String filter) {
         return DONE;

@@ -138,12 +138,7 @@ final class Redeliveries implements AutoCloseable {
                 }
             }
         } else {
-            Set<String> nodes = routes.nodesFor(message.topic());
-            for (String other : nodes) {
-                AckWaiters.Waiter w = waiters.register();
-                forwarder.forward(other, null, message, w, p.deliveryId(), true, p.since());
-                all.add(w);
-            }
+            all.add(redeliverToAll(message, p.deliveryId(), p.since()));
             all.add(broker.redeliver(message, p.deliveryId()).toCompletableFuture());
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
@@ -153,6 +148,24 @@ final class Redeliveries implements AutoCloseable {
                 p.waiter().complete(Boolean.TRUE);
             }
         });
+    }
+
+    /**
+     * Delivers a message again to the persistent sessions of every other node whose routes match (not this one's);
+     * completes when they all acknowledged.
+     */
+    CompletableFuture<Boolean> redeliverToAll(StoredMessage message, String deliveryId, long since) {
+        Set<String> nodes = routes.nodesFor(message.topic());
+        if (nodes.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        List<CompletableFuture<?>> all = new ArrayList<>(nodes.size());
+        for (String other : nodes) {
+            AckWaiters.Waiter w = waiters.register();
+            forwarder.forward(other, null, message, w, deliveryId, true, since);
+            all.add(w);
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> true);
     }
 
     /** A new waiter whose outcome is also {@code original}'s. */

@@ -120,6 +120,11 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     @Override
+    public CompletionStage<Boolean> redeliver(StoredMessage message, String deliveryId) {
+        return redeliveries.redeliverToAll(message, deliveryId, 0);
+    }
+
+    @Override
     public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups, String deliveryId) {
         String topic = message.topic();
         Set<String> nodes = routes.isEmpty() ? Set.of() : routes.nodesFor(topic);

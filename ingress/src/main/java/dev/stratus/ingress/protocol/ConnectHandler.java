@@ -370,8 +370,10 @@ final class ConnectHandler implements PacketHandler {
     }
 
     /** What a resumed session brings back; its queued messages are read after it is attached. */
-    private record Resumed(boolean present, List<InflightMessage> inflight, Set<Integer> receivedQos2) {
-        static final Resumed NONE = new Resumed(false, List.of(), Set.of());
+    /** @param deliveryIds the cluster-wide ids of the received QoS 2 messages (cluster mode; else empty) */
+    private record Resumed(boolean present, List<InflightMessage> inflight, Set<Integer> receivedQos2,
+                           java.util.Map<Integer, String> deliveryIds) {
+        static final Resumed NONE = new Resumed(false, List.of(), Set.of(), java.util.Map.of());
     }
 
     private static CompletionStage<Resumed> prepareSession(MqttConnection c, SessionRegistry.Claim claim,
@@ -402,7 +404,11 @@ final class ConnectHandler implements PacketHandler {
             return routed.thenCompose(r -> broker.stores().sessions().upsert(key, expiry, 0))
                     .thenCompose(v -> broker.stores().inflight().list(key))
                     .thenCompose(inflight -> broker.stores().inflight().received(key)
-                            .thenApply(received -> new Resumed(present, inflight, received)));
+                            .thenCompose(received -> received.isEmpty() || !broker.writeAhead()
+                                    ? CompletableFuture.completedFuture(new Resumed(present, inflight, received,
+                                            java.util.Map.of()))
+                                    : broker.stores().inflight().receivedDeliveryIds(key).thenApply(ids ->
+                                            new Resumed(present, inflight, received, ids))));
         });
     }
 
@@ -425,6 +431,7 @@ final class ConnectHandler implements PacketHandler {
         c.sessionStored(session.isPersistent() || resumed.present());
         if (!resumed.receivedQos2().isEmpty()) {
             c.receivedQos2().addAll(resumed.receivedQos2());
+            c.resumedDeliveryIds(resumed.deliveryIds());
         }
         // [MQTT-3.2.2-1..3] session present only when a persistent session was resumed
         c.channel().write(c.mqtt5() ? connack5(c, resumed.present(), extra)

@@ -81,6 +81,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private CloseReason closeReason;
     /** Inbound QoS 2 packet ids received and not yet released by PUBREL [MQTT-4.3.3-2]; allocated on first use. */
     private Set<Integer> receivedQos2;
+    private java.util.Map<Integer, String> resumedDeliveryIds;
     /** What the client asked for in CONNECT (MQTT 5 properties). */
     private ClientOptions options = ClientOptions.MQTT_3;
     /** MQTT 5 topic aliases the client set, allocated on first use. */
@@ -407,6 +408,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     void will(Will w) {
         this.will = w;
+    }
+
+    /**
+     * The cluster-wide delivery ids of the QoS 2 messages this session had received, not released, when it was
+     * resumed: if the publisher sends one again, its earlier node may have died before it delivered it everywhere.
+     */
+    void resumedDeliveryIds(java.util.Map<Integer, String> ids) {
+        this.resumedDeliveryIds = ids.isEmpty() ? null : new java.util.HashMap<>(ids);
+    }
+
+    /** The delivery id a resumed receipt of {@code packetId} had (once), or null. */
+    String takeResumedDeliveryId(int packetId) {
+        return resumedDeliveryIds == null ? null : resumedDeliveryIds.remove(packetId);
     }
 
     Set<Integer> receivedQos2() {

@@ -130,6 +130,12 @@ final class Outbound implements SessionSink {
         }
     }
 
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
     /**
      * Starts sending: first the inflight messages of a resumed session, again and in order, PUBLISH with DUP or
      * PUBREL for those already received [MQTT-4.4.0-1]; then its queued messages; then live ones.
@@ -220,6 +226,13 @@ final class Outbound implements SessionSink {
         RoutedMessage m;
         int taken = 0;
         while ((m = incoming.peek()) != null) {
+            if (m.deliveryId() != null && m.ticket() != null && !m.ticket().isDone()) {
+                // a QoS 2 message with a cluster-wide id goes to the socket only once it is in the session's queue
+                // in Redis: if this node dies after sending it, a redelivery then finds that the session had it
+                // [MQTT-4.3.3-2]; what comes after it waits (order [MQTT-4.6.0-2])
+                m.ticket().whenComplete((seq, error) -> scheduleDrain());
+                break;
+            }
             if (m.message().qos() > 0 && inflight.size() >= maxInflight && waiting.size() >= maxQueued
                     && pendingOffers.get() - taken <= maxQueued && !congestion.isStuck()) {
                 break; // refill() takes it on once there is room

@@ -59,10 +59,16 @@ final class PublishHandler implements PacketHandler {
             return;
         }
 
+        String again = null;
         if (qos == 2 && c.receivedQos2().contains(packetId)) {
-            // [MQTT-4.3.3-2] a re-sent PUBLISH before PUBREL: acknowledge, do not deliver again
-            c.context().write(Packets.pubrec(packetId, 0, null));
-            return;
+            again = c.takeResumedDeliveryId(packetId);
+            if (again == null) {
+                // [MQTT-4.3.3-2] a re-sent PUBLISH before PUBREL: acknowledge, do not deliver again
+                c.context().write(Packets.pubrec(packetId, 0, null));
+                return;
+            }
+            // received on a node that may have died before it delivered the message everywhere: delivered again
+            // under the same id, which the persistent sessions that had it recognise (cluster mode)
         }
         if (qos > 0 && c.unacknowledgedInbound() >= features.receiveMaximum()) {
             // [MQTT5-3.3.4-7] more unacknowledged QoS 1/2 PUBLISH packets than the Receive Maximum: 0x93
@@ -99,13 +105,19 @@ final class PublishHandler implements PacketHandler {
             acknowledge(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "not authorized");
             return;
         }
-        if (qos == 2) {
+        String deliveryId = again != null ? again : c.broker().newDeliveryId(stored);
+        if (qos == 2 && again == null) {
             c.receivedQos2().add(packetId);
             if (c.session().isPersistent()) {
-                c.broker().stores().inflight().markReceived(c.session().key(), packetId);
+                if (deliveryId != null) {
+                    c.broker().stores().inflight().markReceived(c.session().key(), packetId, deliveryId);
+                } else {
+                    c.broker().stores().inflight().markReceived(c.session().key(), packetId);
+                }
             }
         }
-        CompletionStage<Boolean> routed = c.broker().publish(stored, c.session(), c::pauseReadingFor);
+        CompletionStage<Boolean> routed = again != null ? c.broker().republish(stored, again)
+                : c.broker().publish(stored, c.session(), c::pauseReadingFor, deliveryId);
         if (qos == 0) {
             return;
         }

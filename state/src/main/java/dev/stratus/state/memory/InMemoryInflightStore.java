@@ -76,11 +76,35 @@ public final class InMemoryInflightStore implements InflightStore {
     }
 
     @Override
+    public CompletionStage<Boolean> markReceived(SessionKey key, int packetId, String deliveryId) {
+        Objects.requireNonNull(deliveryId, "deliveryId");
+        return markReceived(key, packetId).thenApply(added -> {
+            windows.computeIfPresent(key, (k, w) -> {
+                w.receivedIds.put(packetId, deliveryId);
+                return w;
+            });
+            return added;
+        });
+    }
+
+    @Override
+    public CompletionStage<Map<Integer, String>> receivedDeliveryIds(SessionKey key) {
+        Objects.requireNonNull(key, "key");
+        Map<Integer, String>[] ids = new Map[] {Map.of()};
+        windows.computeIfPresent(key, (k, w) -> {
+            ids[0] = Map.copyOf(w.receivedIds);
+            return w;
+        });
+        return CompletableFuture.completedFuture(ids[0]);
+    }
+
+    @Override
     public CompletionStage<Boolean> release(SessionKey key, int packetId) {
         Objects.requireNonNull(key, "key");
         boolean[] released = new boolean[1];
         windows.computeIfPresent(key, (k, w) -> {
             released[0] = w.received.remove(packetId);
+            w.receivedIds.remove(packetId);
             return w.orNullIfEmpty();
         });
         return CompletableFuture.completedFuture(released[0]);
@@ -109,6 +133,7 @@ public final class InMemoryInflightStore implements InflightStore {
     private static final class Window {
         final Map<Integer, InflightMessage> outbound = new LinkedHashMap<>();
         final Set<Integer> received = new LinkedHashSet<>();
+        final Map<Integer, String> receivedIds = new java.util.HashMap<>();
 
         Window orNullIfEmpty() {
             return outbound.isEmpty() && received.isEmpty() ? null : this;

@@ -117,11 +117,48 @@ final class RedisInflightStore implements InflightStore {
                 .thenApply(Responses::isOne);
     }
 
+    private static final LuaScript HGETALL = LuaScript.of("hgetall", "return redis.call('HGETALL', KEYS[1])");
+
+    /** KEYS rel, rel:ids; ARGV packet id, delivery id. SADD, and the id with it; returns what SADD returned. */
+    private static final LuaScript MARK_RECEIVED = LuaScript.of("markReceived", """
+            local added = redis.call('SADD', KEYS[1], ARGV[1])
+            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            return added
+            """);
+
+    @Override
+    public CompletionStage<Boolean> markReceived(SessionKey key, int packetId, String deliveryId) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(deliveryId, "deliveryId");
+        if (packetId < 1 || packetId > 65535) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("packetId " + packetId));
+        }
+        RedisKeys.SessionKeys k = keys.session(key);
+        return calls.eval("inflight.markReceived", MARK_RECEIVED, List.of(k.received(), k.receivedIds()),
+                List.of(packetId, deliveryId)).thenApply(Responses::isOne);
+    }
+
+    @Override
+    public CompletionStage<Map<Integer, String>> receivedDeliveryIds(SessionKey key) {
+        Objects.requireNonNull(key, "key");
+        // in a script, HGETALL answers a flat array in both RESP2 and RESP3
+        return calls.eval("inflight.receivedIds", HGETALL, List.of(keys.session(key).receivedIds()), List.of())
+                .thenApply(reply -> {
+                    List<Response> flat = Responses.elements(reply);
+                    Map<Integer, String> ids = new HashMap<>();
+                    for (int i = 0; i + 1 < flat.size(); i += 2) {
+                        ids.put(Integer.parseInt(Responses.string(flat.get(i))), Responses.string(flat.get(i + 1)));
+                    }
+                    return Map.copyOf(ids);
+                });
+    }
+
     @Override
     public CompletionStage<Boolean> release(SessionKey key, int packetId) {
         Objects.requireNonNull(key, "key");
-        return calls.send("inflight.release",
-                        Request.cmd(Command.SREM).arg(keys.session(key).received()).arg(packetId))
+        RedisKeys.SessionKeys k = keys.session(key);
+        calls.send("inflight.releaseId", Request.cmd(Command.HDEL).arg(k.receivedIds()).arg(packetId));
+        return calls.send("inflight.release", Request.cmd(Command.SREM).arg(k.received()).arg(packetId))
                 .thenApply(Responses::isOne);
     }
 
@@ -143,7 +180,8 @@ final class RedisInflightStore implements InflightStore {
         Objects.requireNonNull(key, "key");
         RedisKeys.SessionKeys k = keys.session(key);
         return calls.send("inflight.clear", Request.cmd(Command.DEL)
-                        .arg(k.inflight()).arg(k.inflightOrder()).arg(k.inflightSeq()).arg(k.received()))
+                        .arg(k.inflight()).arg(k.inflightOrder()).arg(k.inflightSeq()).arg(k.received())
+                        .arg(k.receivedIds()))
                 .thenApply(reply -> null);
     }
 

@@ -18,6 +18,7 @@ import java.util.Objects;
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:inflight:order  ZSET  packet id, score = first-put sequence
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:inflight:seq    STRING last inflight sequence (INCR)
  * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:rel             SET   inbound QoS 2 packet ids awaiting PUBREL
+ * &lt;prefix&gt;:{t:&lt;tenant&gt;:s:&lt;client&gt;}:rel:ids         HASH  packet id -> delivery id of that message (cluster)
  * &lt;prefix&gt;:{t:&lt;tenant&gt;}:sessions                      ZSET  client id, score = expiry instant (+inf: none)
  * &lt;prefix&gt;:{t:&lt;tenant&gt;}:retained                      HASH  topic -> encoded StoredMessage
  * &lt;prefix&gt;:{t:&lt;tenant&gt;}:retained:index                ZSET  topic, score 0 (ZRANGEBYLEX by literal prefix)
@@ -51,7 +52,8 @@ final class RedisKeys {
     SessionKeys session(SessionKey key) {
         String base = prefix + ":{t:" + escape(key.tenant().value()) + ":s:" + escape(key.clientId()) + "}:";
         return new SessionKeys(base + "session", base + "subs", base + "queue", base + "queue:seq",
-                base + "delivered", base + "inflight", base + "inflight:order", base + "inflight:seq", base + "rel");
+                base + "delivered", base + "inflight", base + "inflight:order", base + "inflight:seq", base + "rel",
+                base + "rel:ids");
     }
 
     String sessionIndex(TenantId tenant) {
@@ -120,11 +122,13 @@ final class RedisKeys {
 
     /** The keys of one session, in the order the scripts take them. */
     record SessionKeys(String session, String subs, String queue, String queueSeq, String delivered,
-                       String inflight, String inflightOrder, String inflightSeq, String received) {
+                       String inflight, String inflightOrder, String inflightSeq, String received,
+                       String receivedIds) {
 
         /** Every key the session owns: what a cascading delete removes. */
         String[] all() {
-            return new String[] {session, subs, queue, queueSeq, delivered, inflight, inflightOrder, inflightSeq, received};
+            return new String[] {session, subs, queue, queueSeq, delivered, inflight, inflightOrder, inflightSeq, received,
+                receivedIds};
         }
     }
 }
