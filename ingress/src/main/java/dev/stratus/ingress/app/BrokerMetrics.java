@@ -31,5 +31,8 @@ public class BrokerMetrics {
             throw new IllegalStateException("the broker node must be started before its meters are registered");
         }
         new BrokerMeterBinder(node.broker()).bindTo(registry);
+        if (node.redisCallTimers() != null) {
+            node.redisCallTimers().bindTo(registry);
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
  */
 public final class BrokerNode implements AutoCloseable {
 
+    private dev.stratus.ingress.metrics.RedisCallTimers redisCallTimers;
     private final Broker broker;
     private final MqttServer server;
     private final SysTopicsPublisher sysTopics;
@@ -53,10 +54,13 @@ public final class BrokerNode implements AutoCloseable {
                                        io.vertx.core.Vertx vertx, EventLoopGroup group) {
         io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx,
                 dev.stratus.state.redis.RedisBackend.clientOptions(cluster.redisUrl()));
-        dev.stratus.state.redis.RedisBackendOptions options = dev.stratus.state.redis.RedisBackendOptions.defaults();
+        dev.stratus.ingress.metrics.RedisCallTimers timers = new dev.stratus.ingress.metrics.RedisCallTimers();
+        dev.stratus.state.redis.RedisBackendOptions options = dev.stratus.state.redis.RedisBackendOptions.defaults()
+                .withObserver(timers);
         BrokerNode node = new BrokerNode(config, dev.stratus.state.redis.RedisBackend.create(vertx, redis, options),
                 group);
         node.redis = redis;
+        node.redisCallTimers = timers;
         node.cluster = new dev.stratus.ingress.cluster.RedisCluster(node.broker, cluster, vertx, redis,
                 dev.stratus.state.redis.RedisBackend.createRouteStore(vertx, redis, options),
                 dev.stratus.state.redis.RedisBackend.createNodeRegistry(vertx, redis, options),
@@ -66,6 +70,11 @@ public final class BrokerNode implements AutoCloseable {
         node.broker.joinCluster(node.cluster);
         node.broker.enableWriteAhead();
         return node;
+    }
+
+    /** The latency of this node's Redis calls (cluster mode), or null for an embedded node. */
+    public dev.stratus.ingress.metrics.RedisCallTimers redisCallTimers() {
+        return redisCallTimers;
     }
 
     /** The cluster membership, or null for an embedded node. */

@@ -127,6 +127,27 @@ class ClusterIT {
     }
 
     @Test
+    @DisplayName("the latency of every Redis call a node makes is recorded per operation (metrics)")
+    void redisCommandLatencyIsRecorded() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        cluster.node(2).redisCallTimers().bindTo(registry);
+        // a persistent session: its QoS 1 message is appended to its Redis queue before it is sent
+        RawMqttClient sub = connect(2, RawClients.connect5("lat-sub", RawMqttClient.propU32(0x11, 300)));
+        subscribe(sub, "latency/t", 1);
+        RawMqttClient pub = connect5(2, "lat-pub");
+        pub.send(publish5("latency/t", utf8("timed"), 1, false, 1, props()));
+        pub.readUntil(PUBACK, PROMPTLY);
+        sub.expect(PUBLISH, PROMPTLY);
+
+        await().atMost(PROMPTLY).untilAsserted(() -> assertThat(registry.find("stratus.redis.command.duration")
+                .tag("operation", "queues.append").tag("outcome", "success").timer())
+                .isNotNull().extracting(io.micrometer.core.instrument.Timer::count).isEqualTo(1L));
+        assertThat(registry.find("stratus.redis.command.duration").timers())
+                .extracting(t -> t.getId().getTag("operation")).contains("sessions.upsert");
+    }
+
+    @Test
     @DisplayName("[MQTT-3.8.4-6] across nodes a message is delivered at the lower of published and granted QoS")
     void qosDowngradeAcrossNodes() {
         RawMqttClient sub = connect5(2, "down-sub");

@@ -33,7 +33,7 @@ public final class RedisBackend {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(options, "options");
-        RedisCalls calls = new RedisCalls(vertx, redis, options.commandTimeout());
+        RedisCalls calls = new RedisCalls(vertx, redis, options);
         RedisKeys keys = new RedisKeys(options.keyPrefix());
         RedisSessionStore sessions = new RedisSessionStore(calls, keys);
         return new StateStores(
@@ -59,7 +59,7 @@ public final class RedisBackend {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(options, "options");
-        return new RedisRouteStore(new RedisCalls(vertx, redis, options.commandTimeout()),
+        return new RedisRouteStore(new RedisCalls(vertx, redis, options),
                 new RedisKeys(options.keyPrefix()), closer(redis, options));
     }
 
@@ -71,7 +71,7 @@ public final class RedisBackend {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(options, "options");
-        return new RedisNodeRegistry(new RedisCalls(vertx, redis, options.commandTimeout()),
+        return new RedisNodeRegistry(new RedisCalls(vertx, redis, options),
                 new RedisKeys(options.keyPrefix()));
     }
 
@@ -81,7 +81,7 @@ public final class RedisBackend {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(options, "options");
-        return new RedisSessionOwnership(new RedisCalls(vertx, redis, options.commandTimeout()),
+        return new RedisSessionOwnership(new RedisCalls(vertx, redis, options),
                 new RedisKeys(options.keyPrefix()), options.keyPrefix());
     }
 
@@ -90,7 +90,7 @@ public final class RedisBackend {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(options, "options");
-        return new RedisNodeWills(new RedisCalls(vertx, redis, options.commandTimeout()), options.keyPrefix());
+        return new RedisNodeWills(new RedisCalls(vertx, redis, options), options.keyPrefix());
     }
 
     private static Runnable closer(Redis redis, RedisBackendOptions options) {

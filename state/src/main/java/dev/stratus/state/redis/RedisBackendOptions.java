@@ -14,8 +14,14 @@ import java.util.Objects;
  * @param closeClient    whether {@link dev.stratus.state.StateStores#close()} also closes the Redis client: true
  *                       when the backend was given a client of its own, false for a client shared with others
  *                       (e.g. the one quarkus-redis-client manages)
+ * @param observer       told the duration of every call (metrics)
  */
-public record RedisBackendOptions(String keyPrefix, Duration commandTimeout, Clock clock, boolean closeClient) {
+public record RedisBackendOptions(String keyPrefix, Duration commandTimeout, Clock clock, boolean closeClient,
+                                  RedisCallObserver observer) {
+
+    public RedisBackendOptions(String keyPrefix, Duration commandTimeout, Clock clock, boolean closeClient) {
+        this(keyPrefix, commandTimeout, clock, closeClient, RedisCallObserver.NONE);
+    }
 
     public static final String DEFAULT_KEY_PREFIX = "stratus";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(3);
@@ -24,6 +30,7 @@ public record RedisBackendOptions(String keyPrefix, Duration commandTimeout, Clo
         Objects.requireNonNull(keyPrefix, "keyPrefix");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(observer, "observer");
         if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
             throw new IllegalArgumentException("keyPrefix must not contain braces: " + keyPrefix);
         }
@@ -38,18 +45,22 @@ public record RedisBackendOptions(String keyPrefix, Duration commandTimeout, Clo
     }
 
     public RedisBackendOptions withKeyPrefix(String prefix) {
-        return new RedisBackendOptions(prefix, commandTimeout, clock, closeClient);
+        return new RedisBackendOptions(prefix, commandTimeout, clock, closeClient, observer);
     }
 
     public RedisBackendOptions withCommandTimeout(Duration timeout) {
-        return new RedisBackendOptions(keyPrefix, timeout, clock, closeClient);
+        return new RedisBackendOptions(keyPrefix, timeout, clock, closeClient, observer);
     }
 
     public RedisBackendOptions withClock(Clock newClock) {
-        return new RedisBackendOptions(keyPrefix, commandTimeout, newClock, closeClient);
+        return new RedisBackendOptions(keyPrefix, commandTimeout, newClock, closeClient, observer);
     }
 
     public RedisBackendOptions withCloseClient(boolean close) {
-        return new RedisBackendOptions(keyPrefix, commandTimeout, clock, close);
+        return new RedisBackendOptions(keyPrefix, commandTimeout, clock, close, observer);
+    }
+
+    public RedisBackendOptions withObserver(RedisCallObserver callObserver) {
+        return new RedisBackendOptions(keyPrefix, commandTimeout, clock, closeClient, callObserver);
     }
 }

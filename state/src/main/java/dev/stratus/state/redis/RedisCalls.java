@@ -30,13 +30,23 @@ final class RedisCalls {
     private final Vertx vertx;
     private final Redis redis;
     private final long timeoutMillis;
+    private final RedisCallObserver observer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private Future<RedisConnection> lane;
 
     RedisCalls(Vertx vertx, Redis redis, Duration timeout) {
+        this(vertx, redis, timeout, RedisCallObserver.NONE);
+    }
+
+    RedisCalls(Vertx vertx, Redis redis, Duration timeout, RedisCallObserver observer) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.timeoutMillis = Math.max(1, timeout.toMillis());
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    RedisCalls(Vertx vertx, Redis redis, RedisBackendOptions options) {
+        this(vertx, redis, options.commandTimeout(), options.observer());
     }
 
     /** Sends one command. {@code operation} names it in failures, e.g. {@code "queues.size"}. */
@@ -108,6 +118,8 @@ final class RedisCalls {
             return Future.failedFuture(new StateStoreException(operation + ": the Redis state stores are closed"));
         }
         Promise<T> promise = Promise.promise();
+        long start = System.nanoTime();
+        promise.future().onComplete(r -> observer.completed(operation, System.nanoTime() - start, r.succeeded()));
         long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new StateStoreException(
                 operation + ": no answer from Redis within " + timeoutMillis + " ms")));
         Future<T> sent;

@@ -41,6 +41,22 @@ class RedisStateStoresIT extends StateStoresContract {
     }
 
     @Test
+    void theObserverIsToldTheDurationOfEveryCall() {
+        java.util.List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        StateStores stores = REDIS.newStores(RedisBackendOptions.defaults().withObserver((operation, nanos, ok) -> {
+            if (nanos > 0) {
+                seen.add(operation + (ok ? "" : " failed"));
+            }
+        }));
+        var key = newSession(newTenant());
+        join(stores.queues().enqueue(key, dev.stratus.state.ContractSupport.message("a", "m"), 10));
+        join(stores.queues().size(key));
+        stores.close();
+
+        assertThat(seen).containsExactly("queues.enqueue", "queues.size");
+    }
+
+    @Test
     void closingStoresOnASharedClientLeavesTheClientOpen() throws Exception {
         Redis shared = REDIS.newClient();
         try {
