@@ -3,10 +3,11 @@
 #   single  one embedded node (in-memory state), publishers and subscribers on it
 #   local   one cluster node on Redis, publishers and subscribers on it
 #   cross   two cluster nodes on one Redis, publishers on node A, subscribers on node B
-# Workloads: pairs QoS 1 and fan-in QoS 0 (bench/loadgen). Prints every run and the medians, and cross/single.
+# Workloads: pairs QoS 1, fan-in QoS 0 (throughput), latency QoS 1 at a fixed rate (p50/p99/p99.9; bench/loadgen).
+# Prints every run and the medians, and cross/single.
 # Build first: ./mvnw -q -B install -DskipTests && ./mvnw -q -B -f bench/loadgen/pom.xml package
 # Usage: bench/cluster-compare.sh [--rounds N] [--duration S] [--out DIR] [--setups "single local cross"]
-#                                 [--workloads "pairs-qos1 fanin-qos0"]
+#                                 [--workloads "pairs-qos1 fanin-qos0 latency-qos1"]
 # JVM options for the broker nodes: NODE_OPTS (every node), NODE_A_OPTS / NODE_B_OPTS (cross: the publishers' node
 # A / the subscribers' node B; local and single use node A's), e.g. to profile the receiving node:
 #   NODE_B_OPTS='-XX:StartFlightRecording=duration=30s,filename=/tmp/b.jfr' bench/cluster-compare.sh --rounds 1 \
@@ -20,7 +21,7 @@ DURATION=6
 WARMUP=2
 OUT=target/cluster-bench
 SETUPS="single local cross"
-WORKLOADS="pairs-qos1 fanin-qos0"
+WORKLOADS="pairs-qos1 fanin-qos0 latency-qos1"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
@@ -76,6 +77,7 @@ run() { # round setup workload
   case "$3" in
     pairs-qos1) args=(pairs --pairs 20 --qos 1) ;;
     fanin-qos0) args=(fan-in --publishers 10 --subscribers 1 --qos 0) ;;
+    latency-qos1) args=(latency --qos 1 --rate 5000) ;;
   esac
   timeout -k 5 $((WARMUP + DURATION + 60)) java -Xms256m -XX:+UseParallelGC -jar "$LOADGEN" "${args[@]}" \
     --host 127.0.0.1 --port "$pa" --sub-port "$pb" --warmup "${WARMUP}s" --duration "${DURATION}s" --drain 8s \
@@ -98,15 +100,28 @@ python3 - "$RESULTS" <<'PY'
 import sys, statistics, re
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
 med = {}
+lat = {}
 for r in rows:
     m = re.search(r'throughput=([0-9.]+)', r[3])
-    lost = re.search(r'lost=([0-9]+)', r[3])
     if m:
         med.setdefault((r[2], r[1]), []).append(float(m.group(1)))
-print("workload\tsetup\tmedian deliveries/s\tvs single")
+    for q in ("p50_us", "p99_us", "p999_us"):
+        m = re.search(q + r'=([0-9.]+)', r[3])
+        if m:
+            lat.setdefault((r[2], r[1], q), []).append(float(m.group(1)))
+if med:
+    print("workload\tsetup\tmedian deliveries/s\tvs single")
 for w in ("pairs-qos1", "fanin-qos0"):
+    if not any(k[0] == w for k in med):
+        continue
     base = statistics.median(med.get((w, "single"), [0])) or 1
     for s in ("single", "local", "cross"):
         v = statistics.median(med.get((w, s), [0]))
         print(f"{w}\t{s}\t{v:,.0f}\t{v / base:.2f}x")
+if lat:
+    print("workload\tsetup\tp50 us\tp99 us\tp99.9 us\tp99 vs single")
+    for s in ("single", "local", "cross"):
+        p = [statistics.median(lat.get(("latency-qos1", s, q), [0])) for q in ("p50_us", "p99_us", "p999_us")]
+        base = statistics.median(lat.get(("latency-qos1", "single", "p99_us"), [0])) or 1
+        print(f"latency-qos1\t{s}\t{p[0]:,.0f}\t{p[1]:,.0f}\t{p[2]:,.0f}\t{p[1] / base:.2f}x")
 PY
