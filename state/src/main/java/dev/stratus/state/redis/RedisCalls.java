@@ -33,6 +33,8 @@ final class RedisCalls {
     private final RedisCallObserver observer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private Future<RedisConnection> lane;
+    /** The scripts sent with EVAL on the current lane: the server knows them, EVALSHA is safe after that. */
+    private java.util.Set<String> laneScripts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     RedisCalls(Vertx vertx, Redis redis, Duration timeout) {
         this(vertx, redis, timeout, RedisCallObserver.NONE);
@@ -69,6 +71,7 @@ final class RedisCalls {
                     c.endHandler(v -> dropLane(f));
                 });
                 lane = f;
+                laneScripts = java.util.concurrent.ConcurrentHashMap.newKeySet();
             }
             return lane;
         }
@@ -88,12 +91,27 @@ final class RedisCalls {
      * may be {@code String} (sent as UTF-8), {@code byte[]} or {@code Long}/{@code Integer}.
      */
     CompletionStage<Response> eval(String operation, LuaScript script, List<String> keys, List<?> args) {
-        return this.<Response>guard(operation, () -> connection().compose(c ->
-                        c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
-                                .recover(error -> isNoScript(error)
-                                        ? c.send(scriptRequest(Command.EVAL, script.source(), keys, args))
-                                        : Future.failedFuture(error))))
-                .toCompletionStage();
+        java.util.Set<String> known;
+        synchronized (this) {
+            known = laneScripts;
+        }
+        return this.<Response>guard(operation, () -> connection().compose(c -> {
+            // an EVALSHA the server does not know fails (NOSCRIPT), and the EVAL sent then reaches Redis after
+            // commands issued later on this connection, out of order: so the first use of a script on a connection
+            // is an EVAL (which also loads it). A Redis Cluster connection reaches several servers, each with its
+            // own script cache: there every call is an EVAL
+            if (isCluster(c) || known.add(script.sha1())) {
+                return c.send(scriptRequest(Command.EVAL, script.source(), keys, args));
+            }
+            return c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+                    .recover(error -> isNoScript(error) // the script cache was flushed meanwhile
+                            ? c.send(scriptRequest(Command.EVAL, script.source(), keys, args))
+                            : Future.failedFuture(error));
+        })).toCompletionStage();
+    }
+
+    private static boolean isCluster(RedisConnection c) {
+        return c.getClass().getSimpleName().equals("RedisClusterConnection");
     }
 
     /** Fails every later call and closes this object's connection; does not close the client (its owner does). */

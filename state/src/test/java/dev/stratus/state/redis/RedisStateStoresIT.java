@@ -41,6 +41,26 @@ class RedisStateStoresIT extends StateStoresContract {
     }
 
     @Test
+    void aScriptsFirstUseKeepsItsPlaceInTheOrderOfCalls() throws Exception {
+        // a server that does not know the scripts (a new or restarted Redis): an EVALSHA would fail with NOSCRIPT
+        // and its EVAL would reach Redis after the call made next
+        Redis admin = REDIS.newClient();
+        try {
+            admin.send(Request.cmd(Command.SCRIPT).arg("FLUSH")).toCompletionStage().toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+        } finally {
+            admin.close();
+        }
+        StateStores stores = REDIS.newStores();
+        var key = newSession(newTenant());
+        var enqueued = stores.queues().enqueue(key, dev.stratus.state.ContractSupport.message("a", "m"), 10);
+        var size = stores.queues().size(key); // issued before the enqueue is answered
+
+        join(enqueued);
+        assertThat(join(size)).isEqualTo(1);
+    }
+
+    @Test
     void theObserverIsToldTheDurationOfEveryCall() {
         java.util.List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         StateStores stores = REDIS.newStores(RedisBackendOptions.defaults().withObserver((operation, nanos, ok) -> {
