@@ -50,6 +50,28 @@ class ClusterDeadNodeIT {
         return w;
     }
 
+    /**
+     * A persistent MQTT 5 session (expiry 300 s) on {@code node} subscribed to {@code filter}, once node
+     * {@code watching} routes {@code topic} to it.
+     */
+    private RawMqttClient persistentSubscriber(int node, String clientId, String filter, int qos, int watching,
+                                               String topic) {
+        RawMqttClient sub = connect(node, RawMqttClient.connectPacket(clientId).v5(propU32(0x11, 300)));
+        sub.send(RawMqttClient.subscribe5(1, props(), filter, qos));
+        sub.readUntil(RawMqttClient.SUBACK, PROMPTLY);
+        String id = cluster.node(node).cluster().nodeId();
+        await().atMost(PROMPTLY).until(() -> cluster.node(watching).cluster().remoteNodesFor(topic).contains(id));
+        return sub;
+    }
+
+    /** The client comes back (Clean Start 0, expiry 300 s) on {@code node} and finds its session. */
+    private RawMqttClient resume(int node, String clientId) {
+        RawMqttClient back = connect(node, RawMqttClient.connectPacket(clientId).cleanSession(false)
+                .v5(propU32(0x11, 300)));
+        assertThat(back.lastConnAck().sessionPresent()).isTrue();
+        return back;
+    }
+
     @Test
     @DisplayName("[MQTT5-3.1.2-8] the will of a client whose node died is published by a surviving node")
     void deadNodesWillIsPublished() {
@@ -124,19 +146,14 @@ class ClusterDeadNodeIT {
             + "moved off that node once, and its publisher is acknowledged, not refused")
     void qos2ToADyingNodeIsDeliveredOnceToTheSessionThatMoved() {
         cluster = TestCluster.start(3);
-        RawMqttClient sub = connect(2, RawMqttClient.connectPacket("mover2").v5(propU32(0x11, 300)));
-        sub.send(RawMqttClient.subscribe5(1, props(), "once/t", 2));
-        sub.readUntil(RawMqttClient.SUBACK, PROMPTLY);
+        RawMqttClient sub = persistentSubscriber(2, "mover2", "once/t", 2, 0, "once/t");
         String dying = cluster.node(2).cluster().nodeId();
         String survivor = cluster.node(1).cluster().nodeId();
-        await().atMost(PROMPTLY).until(() -> cluster.node(0).cluster().remoteNodesFor("once/t").contains(dying));
 
         // node 2 stops listening but still heartbeats: its route stays in every replica while the client moves
         cluster.node(2).cluster().simulateInboxLoss();
         sub.close();
-        RawMqttClient moved = connect(1, RawMqttClient.connectPacket("mover2").cleanSession(false)
-                .v5(propU32(0x11, 300)));
-        assertThat(moved.lastConnAck().sessionPresent()).isTrue();
+        RawMqttClient moved = resume(1, "mover2");
         await("node 0 routes to both").atMost(PROMPTLY).until(() -> cluster.node(0).cluster().remoteNodesFor("once/t")
                 .containsAll(List.of(dying, survivor)));
 
@@ -167,11 +184,7 @@ class ClusterDeadNodeIT {
             + "acknowledged and reaches the held session once when its client comes back")
     void qos2ToADeadNodeReachesItsHeldSessionOnce() {
         cluster = TestCluster.start(2);
-        RawMqttClient sub = connect(1, RawMqttClient.connectPacket("held2").v5(propU32(0x11, 300)));
-        sub.send(RawMqttClient.subscribe5(1, props(), "held/t", 2));
-        sub.readUntil(RawMqttClient.SUBACK, PROMPTLY);
-        String dying = cluster.node(1).cluster().nodeId();
-        await().atMost(PROMPTLY).until(() -> cluster.node(0).cluster().remoteNodesFor("held/t").contains(dying));
+        RawMqttClient sub = persistentSubscriber(1, "held2", "held/t", 2, 0, "held/t");
         cluster.node(1).cluster().simulateInboxLoss();
         sub.close();
 
@@ -181,9 +194,7 @@ class ClusterDeadNodeIT {
         cluster.node(1).cluster().simulateCrash();
         assertThat(pub.expect(RawMqttClient.PUBREC, Duration.ofSeconds(15)).reasonCode()).isZero();
 
-        RawMqttClient back = connect(0, RawMqttClient.connectPacket("held2").cleanSession(false)
-                .v5(propU32(0x11, 300)));
-        assertThat(back.lastConnAck().sessionPresent()).isTrue();
+        RawMqttClient back = resume(0, "held2");
         Packet p = back.expect(PUBLISH, PROMPTLY);
         assertThat(new String(p.payload5(), StandardCharsets.UTF_8)).isEqualTo("kept once");
         back.send(RawMqttClient.pubrec(p.packetId()));
@@ -197,11 +208,7 @@ class ClusterDeadNodeIT {
             + "and the client gets it when it comes back on any node")
     void survivorHoldsTheSessionsOfADeadNode() {
         cluster = TestCluster.start(2);
-        RawMqttClient sub = connect(1, RawMqttClient.connectPacket("adoptee").v5(propU32(0x11, 300)));
-        sub.send(RawMqttClient.subscribe5(1, props(), "adopt/t", 1));
-        sub.readUntil(RawMqttClient.SUBACK, PROMPTLY);
-        String node1 = cluster.node(1).cluster().nodeId();
-        await().atMost(PROMPTLY).until(() -> cluster.node(0).cluster().remoteNodesFor("adopt/t").contains(node1));
+        persistentSubscriber(1, "adoptee", "adopt/t", 1, 0, "adopt/t");
         cluster.node(1).cluster().simulateCrash();
 
         RawMqttClient pub = connect(0, RawMqttClient.connectPacket("adopt-pub").v5());
@@ -210,9 +217,7 @@ class ClusterDeadNodeIT {
         pub.send(RawMqttClient.publish5("adopt/t", "kept".getBytes(StandardCharsets.UTF_8), 1, false, 1, props()));
         assertThat(pub.expect(RawMqttClient.PUBACK, Duration.ofSeconds(15)).reasonCode()).isZero();
 
-        RawMqttClient back = connect(0, RawMqttClient.connectPacket("adoptee").cleanSession(false)
-                .v5(propU32(0x11, 300)));
-        assertThat(back.lastConnAck().sessionPresent()).isTrue();
+        RawMqttClient back = resume(0, "adoptee");
         Packet p = back.expect(PUBLISH, PROMPTLY);
         assertThat(new String(p.payload5(), StandardCharsets.UTF_8)).isEqualTo("kept");
     }

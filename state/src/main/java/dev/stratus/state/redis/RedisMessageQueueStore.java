@@ -33,8 +33,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class RedisMessageQueueStore implements MessageQueueStore {
 
-    /** KEYS queue, queue:seq; ARGV message, bound. Returns {size, dropped}. */
-    private static final LuaScript ENQUEUE = LuaScript.of("enqueue", """
+    /** KEYS queue, queue:seq; ARGV message, bound. Appends; returns {size, dropped, seq}. */
+    private static final String ENQUEUE_BODY = """
             local seq = redis.call('INCR', KEYS[2])
             redis.call('ZADD', KEYS[1], seq, string.format('%d', seq) .. ':' .. ARGV[1])
             local size = redis.call('ZCARD', KEYS[1])
@@ -46,7 +46,8 @@ final class RedisMessageQueueStore implements MessageQueueStore {
               size = bound
             end
             return {size, dropped, seq}
-            """);
+            """;
+    private static final LuaScript ENQUEUE = LuaScript.of("enqueue", ENQUEUE_BODY);
 
     /**
      * KEYS queue, queue:seq, delivered; ARGV message, bound, delivery id, now, window, max ids. As ENQUEUE, unless
@@ -60,18 +61,7 @@ final class RedisMessageQueueStore implements MessageQueueStore {
             redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
             redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -tonumber(ARGV[6]) - 1)
             redis.call('PEXPIRE', KEYS[3], ARGV[5])
-            local seq = redis.call('INCR', KEYS[2])
-            redis.call('ZADD', KEYS[1], seq, string.format('%d', seq) .. ':' .. ARGV[1])
-            local size = redis.call('ZCARD', KEYS[1])
-            local bound = tonumber(ARGV[2])
-            local dropped = 0
-            if size > bound then
-              dropped = size - bound
-              redis.call('ZREMRANGEBYRANK', KEYS[1], 0, dropped - 1)
-              size = bound
-            end
-            return {size, dropped, seq}
-            """);
+            """ + ENQUEUE_BODY);
 
     /** KEYS queue; ARGV max. Removes and returns the oldest members. */
     private static final LuaScript POLL = LuaScript.of("poll", """
