@@ -2,8 +2,6 @@ package dev.stratus.state.redis;
 
 import dev.stratus.state.NodeRegistry;
 import dev.stratus.state.NodeRegistryContract;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The NodeRegistry contract against a real redis-server (deadlines by the server's clock). */
@@ -12,16 +10,8 @@ class RedisNodeRegistryIT extends NodeRegistryContract {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
-    private Redis client;
-
     @Override
     protected NodeRegistry createRegistry() {
-        client = REDIS.newClient();
-        return RedisBackend.createNodeRegistry(REDIS.vertx(), client, RedisBackendOptions.defaults());
-    }
-
-    @AfterEach
-    void closeClient() {
-        client.close();
+        return RedisBackend.createNodeRegistry(REDIS.vertx(), REDIS.managedClient(), RedisBackendOptions.defaults());
     }
 }

@@ -30,6 +30,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     private final boolean clusterMode;
     private Vertx vertx;
     private final List<StateStores> created = new ArrayList<>();
+    private final List<Redis> clients = new ArrayList<>();
 
     public RedisServerExtension() {
         this(false);
@@ -88,6 +89,13 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
                 : RedisBackend.clientOptions(server.connectionString()));
     }
 
+    /** A new client of the server (or cluster), closed after the current test. */
+    public synchronized Redis managedClient() {
+        Redis client = newClient();
+        clients.add(client);
+        return client;
+    }
+
     /** Stores on a client of their own (closed with them), with default options. */
     public StateStores newStores() {
         return newStores(RedisBackendOptions.defaults());
@@ -103,5 +111,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     private synchronized void closeCreated() {
         created.forEach(StateStores::close);
         created.clear();
+        clients.forEach(Redis::close);
+        clients.clear();
     }
 }
