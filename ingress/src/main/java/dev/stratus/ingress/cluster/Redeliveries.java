@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -155,7 +154,7 @@ final class Redeliveries implements AutoCloseable {
      * completes when they all acknowledged.
      */
     CompletableFuture<Boolean> redeliverToAll(StoredMessage message, String deliveryId, long since) {
-        Set<String> nodes = routes.nodesFor(message.topic());
+        java.util.Collection<String> nodes = routes.nodesFor(message.topic());
         if (nodes.isEmpty()) {
             return CompletableFuture.completedFuture(false);
         }
