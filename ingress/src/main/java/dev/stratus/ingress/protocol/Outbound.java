@@ -145,15 +145,15 @@ final class Outbound implements SessionSink {
     }
 
     /**
-     * As {@link #start(List, List)}; with {@code sequences} (write-ahead: the queue was read, not emptied) each
-     * queued message keeps its place in the queue until it is sent (moved to inflight) or dropped.
-     */
-    /**
      * The highest queue sequence read when this session resumed (write-ahead): a message offered later whose
      * append had a sequence up to this one was sent from the queue already.
      */
     private long resumedUpTo = Long.MIN_VALUE;
 
+    /**
+     * As {@link #start(List, List)}; with {@code sequences} (write-ahead: the queue was read, not emptied) each
+     * queued message keeps its place in the queue until it is sent (moved to inflight) or dropped.
+     */
     void start(List<InflightMessage> resumedInflight, List<StoredMessage> queued, List<Long> sequences) {
         if (closed) {
             // the connection went away while its queue was being read: put the messages back (a write-ahead queue
