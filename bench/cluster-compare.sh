@@ -3,7 +3,9 @@
 #   single  one embedded node (in-memory state), publishers and subscribers on it
 #   local   one cluster node on Redis, publishers and subscribers on it
 #   cross   two cluster nodes on one Redis, publishers on node A, subscribers on node B
-# Workloads: pairs QoS 1, fan-in QoS 0 (throughput), latency QoS 1 at a fixed rate (p50/p99/p99.9; bench/loadgen).
+# Workloads: pairs QoS 1, fan-in QoS 0 (throughput), latency QoS 1 at a fixed rate (p50/p99/p99.9; bench/loadgen);
+# also pairs-qos1-persistent and pairs-qos2-persistent (clean session 0: in a cluster every message is written ahead
+# to the subscriber's Redis queue, QoS 2 with its delivery id), not in the default set.
 # Prints every run and the medians, and cross/single.
 # Build first: ./mvnw -q -B install -DskipTests && ./mvnw -q -B -f bench/loadgen/pom.xml package
 # Usage: bench/cluster-compare.sh [--rounds N] [--duration S] [--out DIR] [--setups "single local cross"]
@@ -76,6 +78,8 @@ run() { # round setup workload
   esac
   case "$3" in
     pairs-qos1) args=(pairs --pairs 20 --qos 1) ;;
+    pairs-qos1-persistent) args=(pairs --pairs 20 --qos 1 --persistent true) ;;
+    pairs-qos2-persistent) args=(pairs --pairs 10 --qos 2 --persistent true) ;;
     fanin-qos0) args=(fan-in --publishers 10 --subscribers 1 --qos 0) ;;
     latency-qos1) args=(latency --qos 1 --rate 5000) ;;
   esac
@@ -111,7 +115,7 @@ for r in rows:
             lat.setdefault((r[2], r[1], q), []).append(float(m.group(1)))
 if med:
     print("workload\tsetup\tmedian deliveries/s\tvs single")
-for w in ("pairs-qos1", "fanin-qos0"):
+for w in ("pairs-qos1", "pairs-qos1-persistent", "pairs-qos2-persistent", "fanin-qos0"):
     if not any(k[0] == w for k in med):
         continue
     base = statistics.median(med.get((w, "single"), [0])) or 1

@@ -39,7 +39,7 @@ abstract class Conn extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ByteBuf b = ctx.alloc().buffer(64);
-        Mqtt.connect(b, clientId, o.keepAlive, o.protocol);
+        Mqtt.connect(b, clientId, o.keepAlive, o.protocol, o.persistent);
         ctx.writeAndFlush(b);
         super.channelActive(ctx);
     }

@@ -17,7 +17,8 @@ public final class Main {
               --warmup 2s --duration 10s --drain 15s --timeout (default warm-up + duration + drain + 60s)
               --publishers N (fan-in 10) --subscribers M (fan-out 100) --pairs K (50 at QoS 1, 10 at QoS 2)
               --window 32 (QoS 1/2 in flight per publisher) --rate R (msg/s per publisher; latency 5000)
-              --threads 2 (event loops) --keep-alive 60 --topic-prefix bench
+              --threads 2 (event loops) --keep-alive 60 --topic-prefix bench --persistent false (true: clean
+                         session 0, MQTT 5 session expiry 300 s)
               idle: --connections 10000,19000 --bind 127.0.0.2,...,127.0.0.9 --concurrency 64 --settle 3s
                     --broker-pid PID (reads VmRSS from /proc/PID/status)
             Every run prints one line starting with RESULT with key=value fields.

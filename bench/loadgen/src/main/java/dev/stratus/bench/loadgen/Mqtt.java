@@ -29,16 +29,26 @@ final class Mqtt {
     }
 
     static void connect(ByteBuf b, String clientId, int keepAlive, int protocol) {
+        connect(b, clientId, keepAlive, protocol, false);
+    }
+
+    /** With {@code persistent}: clean session 0 (MQTT 5: clean start 0 and a session expiry of 300 s). */
+    static void connect(ByteBuf b, String clientId, int keepAlive, int protocol, boolean persistent) {
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
-        int rem = 2 + 4 + 1 + 1 + 2 + (protocol == 5 ? 1 : 0) + 2 + id.length;
+        int props = protocol == 5 ? (persistent ? 1 + 5 : 1) : 0;
+        int rem = 2 + 4 + 1 + 1 + 2 + props + 2 + id.length;
         b.writeByte(0x10);
         writeVarInt(b, rem);
         b.writeShort(4).writeBytes("MQTT".getBytes(StandardCharsets.US_ASCII));
         b.writeByte(protocol);
-        b.writeByte(0x02); // clean session / clean start
+        b.writeByte(persistent ? 0x00 : 0x02); // clean session / clean start
         b.writeShort(keepAlive);
         if (protocol == 5) {
-            b.writeByte(0); // no properties
+            if (persistent) {
+                b.writeByte(5).writeByte(0x11).writeInt(300); // Session Expiry Interval
+            } else {
+                b.writeByte(0); // no properties
+            }
         }
         b.writeShort(id.length).writeBytes(id);
     }

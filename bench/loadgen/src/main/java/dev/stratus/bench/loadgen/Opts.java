@@ -24,6 +24,8 @@ final class Opts {
     int threads = 2;
     int keepAlive = 60;
     String topicPrefix = "bench";
+    /** Clean session 0 (MQTT 5: a session expiry): the broker keeps the sessions, and in a cluster writes ahead. */
+    boolean persistent;
     // idle
     List<Integer> connections = new ArrayList<>(List.of(10_000, 19_000));
     List<String> bind = new ArrayList<>();
@@ -85,6 +87,7 @@ final class Opts {
                 }
                 case "--concurrency" -> o.concurrency = Integer.parseInt(v);
                 case "--settle" -> o.settleNanos = nanos(v);
+                case "--persistent" -> o.persistent = Boolean.parseBoolean(v);
                 case "--broker-pid" -> o.brokerPid = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + k);
             }
