@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -64,8 +63,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast(HandlerNames.FRAMER, new PacketFramer(maxPacketSize));
         p.addLast(HandlerNames.MQTT_DECODER, new MqttDecoder(maxPacketSize, MAX_CLIENT_ID_LENGTH));
-        p.addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
-        p.addLast(HandlerNames.PUBLISH_ENCODER, PublishEncoder.INSTANCE);
+        p.addLast(HandlerNames.ENCODER, PublishEncoder.INSTANCE);
         p.addLast(HandlerNames.MQTT, new MqttConnection(broker, handlers, listener.toString()));
     }
 }
