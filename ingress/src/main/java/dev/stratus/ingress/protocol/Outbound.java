@@ -43,12 +43,13 @@ import java.lang.invoke.VarHandle;
  * resume [MQTT-4.4.0-1].
  * <p>
  * Memory: most connections are idle, so everything a connection needs only once messages flow (the offer queue,
- * the inflight window, the overflow queue, the drain task) is allocated on first use, and the offer counters are
- * plain fields updated through field updaters instead of atomic objects.
+ * the inflight window, the overflow queue, the drain task, the congestion state) is allocated on first use, and
+ * the offer counters are plain fields updated through field updaters instead of atomic objects.
  */
 final class Outbound implements SessionSink {
 
     private static final VarHandle INCOMING;
+    private static final VarHandle CONGESTION;
     private static final AtomicIntegerFieldUpdater<Outbound> DRAIN_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "drainScheduled");
     private static final AtomicIntegerFieldUpdater<Outbound> PENDING_OFFERS =
@@ -57,6 +58,7 @@ final class Outbound implements SessionSink {
     static {
         try {
             INCOMING = MethodHandles.lookup().findVarHandle(Outbound.class, "incoming", Queue.class);
+            CONGESTION = MethodHandles.lookup().findVarHandle(Outbound.class, "congestion", Congestion.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -73,7 +75,8 @@ final class Outbound implements SessionSink {
     private volatile int drainScheduled;
     /** Created by the first offer; any offering thread may create it, they are all equivalent. */
     private Runnable drainTask;
-    private final Congestion congestion = new Congestion(MqttConnection.MAX_READ_PAUSE_MILLIS);
+    /** Created when this subscriber first congests (any thread; see {@link #congestion()}); null until then. */
+    private volatile Congestion congestion;
     /** Offered and not yet drained; past {@link #maxPendingOffers} the publishers are paused. */
     private volatile int pendingOffers;
     private final int maxPendingOffers;
@@ -120,12 +123,13 @@ final class Outbound implements SessionSink {
 
     @Override
     public boolean isCongested() {
-        return congestion.isCongested();
+        Congestion c = congestion;
+        return c != null && c.isCongested();
     }
 
     @Override
     public boolean awaitUncongested(Runnable wake) {
-        return congestion.await(wake);
+        return congestion().await(wake);
     }
 
     /**
@@ -139,9 +143,12 @@ final class Outbound implements SessionSink {
         }
         int waitingSize = waitingSize();
         if (!channel.isWritable() || waitingSize >= congestedAt || pendingOffers >= maxPendingOffers) {
-            congestion.set(true);
+            congestion().set(true);
         } else if (waitingSize <= maxQueued / 4) {
-            congestion.set(false);
+            Congestion c = congestion;
+            if (c != null) {
+                c.set(false);
+            }
         }
     }
 
@@ -149,7 +156,7 @@ final class Outbound implements SessionSink {
     public void offer(RoutedMessage message) {
         incoming().add(message);
         if (PENDING_OFFERS.incrementAndGet(this) >= maxPendingOffers) {
-            congestion.set(true); // cleared by the drain that follows
+            congestion().set(true); // cleared by the drain that follows
         }
         if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             Runnable task = drainTask;
@@ -159,6 +166,22 @@ final class Outbound implements SessionSink {
             }
             channel.eventLoop().execute(task);
         }
+    }
+
+    private boolean isStuck() {
+        Congestion c = congestion;
+        return c != null && c.isStuck();
+    }
+
+    private Congestion congestion() {
+        Congestion c = congestion;
+        if (c == null) {
+            c = new Congestion(MqttConnection.MAX_READ_PAUSE_MILLIS);
+            if (!CONGESTION.compareAndSet(this, null, c)) {
+                c = congestion;
+            }
+        }
+        return c;
     }
 
     /** The offer queue, created by the first offer (any thread; the first to set it wins). */
@@ -297,14 +320,14 @@ final class Outbound implements SessionSink {
         int taken = 0;
         while ((m = offers.peek()) != null) {
             if (m.message().qos() > 0 && inflightSize() >= maxInflight && waitingSize() >= maxQueued
-                    && pendingOffers - taken <= maxQueued && !congestion.isStuck()) {
+                    && pendingOffers - taken <= maxQueued && !isStuck()) {
                 break; // refill() takes it on once there is room
             }
             offers.poll(); // the same message: this is the only consumer
             taken++;
             wrote |= send(m);
             if (waitingSize() >= congestedAt) {
-                congestion.set(true); // now, not after the loop: publishers still reading pause sooner
+                congestion().set(true); // now, not after the loop: publishers still reading pause sooner
             }
         }
         if (taken > 0) {
@@ -548,7 +571,10 @@ final class Outbound implements SessionSink {
      */
     List<RoutedMessage> close() {
         closed = true;
-        congestion.wakeAll(); // publishers waiting for this subscriber go on
+        Congestion c = congestion;
+        if (c != null) {
+            c.wakeAll(); // publishers waiting for this subscriber go on
+        }
         // this connection's inflight messages leave the count (a persistent session's stay in the store); its
         // waiting ones too: the caller queues them in the store again, which counts them there
         broker.stats().inflight(-inflightSize());
