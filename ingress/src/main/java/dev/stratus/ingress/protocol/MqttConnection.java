@@ -328,6 +328,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ctx;
     }
 
+    /**
+     * Writes a packet (flushed at the end of the read, or by the caller) with the channel's void promise: no promise
+     * object per packet. A write that fails reaches {@link #exceptionCaught}, which closes the connection.
+     */
+    void send(Object packet) {
+        ctx.write(packet, ctx.voidPromise());
+    }
+
     ConnectionState state() {
         return state;
     }

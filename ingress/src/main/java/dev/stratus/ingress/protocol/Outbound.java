@@ -357,8 +357,9 @@ final class Outbound implements SessionSink {
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
                 return false;
             }
+            // the void promise: no promise object per message; a failed write closes the connection
             channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload(), routed.topicUtf8(),
-                    client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
+                    client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), channel.voidPromise());
             broker.stats().messageSent(0, m.payload().length);
             return true;
         }
@@ -395,7 +396,7 @@ final class Outbound implements SessionSink {
             }
         }
         channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8(),
-                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
+                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), channel.voidPromise());
         broker.stats().messageSent(m.qos(), m.payload().length);
         return true;
     }
