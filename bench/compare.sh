@@ -5,7 +5,7 @@
 #
 # usage: bench/compare.sh [--quick] [--rounds R] [--warmup S] [--duration S] [--only s1,s2,...]
 #                         [--stratus-app DIR] [--out DIR]      (or: --summarize DIR/results.tsv)
-#   STRATUS_JAVA_OPTS: JVM options for Stratus (default: none, the JVM's own ergonomics)
+#   STRATUS_JAVA_OPTS: JVM options for Stratus (default: those of ./stratus; empty for the JVM's own defaults)
 #   scenarios: fanin_q0 fanout_q0 pairs_q1 pairs_q2 latency_q1 idle qos2_inflight64
 #   --quick: 1 round, 1 s warm-up, 3 s measured (about 3-4 minutes in all)
 #   defaults: 3 rounds, 2 s warm-up, 8 s measured (about 11-13 minutes in all)
@@ -120,6 +120,8 @@ if [ -n "$SUMMARIZE" ]; then summarize "$SUMMARIZE"; exit 0; fi
 
 LOADGEN=bench/loadgen/target/loadgen.jar
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+# the options ./stratus starts the broker with (keep the two in step)
+STRATUS_JAVA_OPTS=${STRATUS_JAVA_OPTS-"-XX:+UseSerialGC -Xmx512m -Xmn32m -XX:MetaspaceSize=96m"}
 INFLIGHT=32          # stratus.limits.max-inflight = mosquitto max_inflight_messages
 QUEUED=100000        # stratus.limits.max-queued   = mosquitto max_queued_messages
 OUT=${OUT:-/tmp/stratus-compare-$(date +%Y%m%d-%H%M%S)}
