@@ -5,6 +5,7 @@
 #
 # usage: bench/compare.sh [--quick] [--rounds R] [--warmup S] [--duration S] [--only s1,s2,...]
 #                         [--stratus-app DIR] [--out DIR]      (or: --summarize DIR/results.tsv)
+#   STRATUS_JAVA_OPTS: JVM options for Stratus (default: those of ./stratus; empty for the JVM's own defaults)
 #   scenarios: fanin_q0 fanout_q0 pairs_q1 pairs_q2 latency_q1 idle qos2_inflight64
 #   --quick: 1 round, 1 s warm-up, 3 s measured (about 3-4 minutes in all)
 #   defaults: 3 rounds, 2 s warm-up, 8 s measured (about 11-13 minutes in all)
@@ -119,6 +120,8 @@ if [ -n "$SUMMARIZE" ]; then summarize "$SUMMARIZE"; exit 0; fi
 
 LOADGEN=bench/loadgen/target/loadgen.jar
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+# the options ./stratus starts the broker with (keep the two in step)
+STRATUS_JAVA_OPTS=${STRATUS_JAVA_OPTS-"-XX:+UseSerialGC -Xmx512m -Xmn32m -XX:MetaspaceSize=96m"}
 INFLIGHT=32          # stratus.limits.max-inflight = mosquitto max_inflight_messages
 QUEUED=100000        # stratus.limits.max-queued   = mosquitto max_queued_messages
 OUT=${OUT:-/tmp/stratus-compare-$(date +%Y%m%d-%H%M%S)}
@@ -131,7 +134,7 @@ for f in "$LOADGEN" "$APP/quarkus-run.jar" "$MOSQUITTO"; do
 done
 # as many descriptors as allowed: the idle scenario opens 19,000 connections (broker and generator each)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-echo "open files limit: $(ulimit -n); results in $OUT"
+echo "open files limit: $(ulimit -n); results in $OUT; Stratus JVM options: ${STRATUS_JAVA_OPTS:-(none)}"
 
 BPID=""
 cleanup() { [ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null; }
@@ -160,7 +163,8 @@ start_broker() { # name inflight log
   PORT=$(free_port)
   case "$1" in
     stratus)
-      java -Dstratus.mqtt.port="$PORT" -Dstratus.ws.port=-1 \
+      # shellcheck disable=SC2086
+      java ${STRATUS_JAVA_OPTS:-} -Dstratus.mqtt.port="$PORT" -Dstratus.ws.port=-1 \
         -Dstratus.limits.max-inflight="$2" -Dstratus.limits.max-queued=$QUEUED \
         -jar "$APP/quarkus-run.jar" > "$3" 2>&1 &
       BPID=$! ;;

@@ -160,7 +160,7 @@ public final class Broker {
      */
     public CompletionStage<Void> subscribe(Session session, StoredSubscription subscription) {
         String filter = subscription.filter();
-        boolean added = session.subscriptions().put(filter, subscription) == null;
+        boolean added = session.putSubscription(subscription) == null;
         SharedSubscription shared = SharedSubscription.parse(filter);
         if (shared != null) {
             sharedGroups.subscribe(session, shared, subscription);
@@ -175,7 +175,7 @@ public final class Broker {
 
     /** @return true when the session had a subscription with that filter */
     public boolean unsubscribe(Session session, String filter) {
-        boolean had = session.subscriptions().remove(filter) != null;
+        boolean had = session.removeSubscription(filter) != null;
         boolean removed;
         if (SharedSubscription.isShared(filter)) {
             SharedSubscription shared = SharedSubscription.parse(filter);

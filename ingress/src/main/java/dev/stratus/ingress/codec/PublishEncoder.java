@@ -9,12 +9,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.mqtt.MqttEncoder;
 
 /**
  * Encodes the broker's outgoing PUBLISH packets (MQTT 3.1.1 and 5). The fixed header, topic, packet id and
  * properties go into one pooled buffer; a small payload is copied behind them, so one small message is one buffer;
  * a large payload is written as a second buffer that wraps the direct memory shared by all subscribers, so it is
- * never copied per subscriber. Every other packet passes on to Netty's MqttEncoder.
+ * never copied per subscriber. Every other MQTT packet is encoded by Netty's MqttEncoder, called from here: one
+ * pipeline stage (and one handler context per connection) for both; anything else passes on unchanged.
  * <p>
  * MQTT 5 properties are forwarded unchanged [MQTT5-3.3.2-4] [MQTT5-3.3.2-15..20], user properties in their order [MQTT5-3.3.2-18];
  * an MQTT 3.1.1 receiver gets none of them.
@@ -28,9 +30,10 @@ public final class PublishEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (!(msg instanceof OutgoingPublish publish)) {
-            ctx.write(msg, promise);
+            // a sharable encoder that keeps no state per context: it writes what it encodes through ours
+            MqttEncoder.INSTANCE.write(ctx, msg, promise);
             return;
         }
         StoredMessage m = publish.message();

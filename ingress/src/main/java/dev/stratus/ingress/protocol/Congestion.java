@@ -1,5 +1,7 @@
 package dev.stratus.ingress.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -15,10 +17,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class Congestion {
 
+    private static final VarHandle WAITERS;
+
+    static {
+        try {
+            WAITERS = MethodHandles.lookup().findVarHandle(Congestion.class, "waiters", Queue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final long giveUpNanos;
     private volatile boolean congested;
     private volatile long congestedSinceNanos;
-    private final Queue<Runnable> waiters = new ConcurrentLinkedQueue<>();
+    /** Publishers waiting for the congestion to clear; created by the first one (most subscribers never have one). */
+    private volatile Queue<Runnable> waiters;
 
     /**
      * @param giveUpMillis after this long congested without a break, the subscriber counts as stuck: publishers
@@ -40,7 +53,8 @@ final class Congestion {
             }
         } else {
             congested = false;
-            if (!waiters.isEmpty()) {
+            Queue<Runnable> w = waiters;
+            if (w != null && !w.isEmpty()) {
                 wakeWhileClear();
             }
         }
@@ -61,8 +75,9 @@ final class Congestion {
      *         caller need not wait
      */
     boolean await(Runnable wake) {
-        waiters.add(wake);
-        if (!isCongested() && waiters.remove(wake)) {
+        Queue<Runnable> w = waiters();
+        w.add(wake);
+        if (!isCongested() && w.remove(wake)) {
             return false;
         }
         return true;
@@ -77,17 +92,31 @@ final class Congestion {
      * with a drain that clears again once there is room) or, at the latest, by its own pause timeout.
      */
     private void wakeWhileClear() {
+        Queue<Runnable> w = waiters;
         Runnable r;
-        while (!congested && (r = waiters.poll()) != null) {
+        while (!congested && (r = w.poll()) != null) {
             r.run();
         }
     }
 
     /** Wakes every waiter: when the subscriber goes away. */
     void wakeAll() {
+        Queue<Runnable> w = waiters;
         Runnable r;
-        while ((r = waiters.poll()) != null) {
+        while (w != null && (r = w.poll()) != null) {
             r.run();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Queue<Runnable> waiters() {
+        Queue<Runnable> w = waiters;
+        if (w == null) {
+            w = new ConcurrentLinkedQueue<>();
+            if (!WAITERS.compareAndSet(this, null, w)) {
+                w = waiters;
+            }
+        }
+        return w;
     }
 }

@@ -41,8 +41,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private Channel channel;
     private ChannelHandlerContext ctx;
     private ConnectionState state = ConnectionState.AWAIT_CONNECT;
-    /** Pending until CONNECT arrives, then null: a cancelled task is not kept for the life of the connection. */
-    private ScheduledFuture<?> connectTimeout;
+    private final ConnectionTimers timers;
+    /** This connection's place in its loop's {@link ConnectionTimers}; -1 when not in it. */
+    private int timerSlot = -1;
     /** Allocated on first use: most connections never defer a packet. */
     private ArrayDeque<MqttMessage> deferred;
     /**
@@ -56,9 +57,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private static final CompletionStage<Void> DONE = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Keep alive [MQTT-3.1.2-24], 0 until CONNECT: 1.5 times the keep alive, as an IdleStateHandler would do it. */
     private long keepAliveNanos;
+    /**
+     * When the last read completed; until CONNECT arrives, when the connection opened (the CONNECT deadline counts
+     * from there: nothing reaches this handler before a whole first packet, which ends the wait either way).
+     */
     private long lastReadNanos;
     private boolean reading;
-    private ScheduledFuture<?> keepAliveTimer;
     /** The longest a publisher waits for a congested subscriber before reading again. */
     static final long MAX_READ_PAUSE_MILLIS = 2000;
     private boolean readPaused;
@@ -97,9 +101,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** The Session Expiry Interval the CONNECT asked for, for the rule on changing it at DISCONNECT. */
     private long connectSessionExpiry;
 
-    public MqttConnection(Broker broker, PacketHandlers handlers, String transport) {
+    public MqttConnection(Broker broker, PacketHandlers handlers, ConnectionTimers timers, String transport) {
         this.broker = broker;
         this.handlers = handlers;
+        this.timers = timers;
         this.transport = transport;
     }
 
@@ -109,13 +114,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.channel = context.channel();
         countedAsSocket = true;
         broker.stats().socketOpened();
-        long timeoutMillis = broker.config().limits().connectTimeout().toMillis();
-        connectTimeout = context.executor().schedule(() -> {
-            if (state == ConnectionState.AWAIT_CONNECT) {
-                LOG.debugf("%s: no CONNECT within %d ms, closing", this, timeoutMillis);
-                close(CloseReason.CONNECT_TIMEOUT, "connect timeout");
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        lastReadNanos = System.nanoTime();
+        timers.on(context.executor()).add(this);
         context.fireChannelActive();
     }
 
@@ -227,37 +227,43 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * [MQTT-3.1.2-24] close after {@code millis} without a packet. Same timing as Netty's reader-idle
-     * IdleStateHandler (a read counts when its read completes), without the extra handler, context and task.
+     * [MQTT-3.1.2-24] close after {@code millis} without a packet (a read counts when its read completes, as for
+     * Netty's reader-idle IdleStateHandler), noticed by the loop's {@link ConnectionTimers} within a period.
      */
     void startKeepAlive(long millis) {
         keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(millis);
         lastReadNanos = System.nanoTime();
         reading = false;
-        if (channel.isActive()) {
-            keepAliveTimer = ctx.executor().schedule(this::checkKeepAlive, keepAliveNanos, TimeUnit.NANOSECONDS);
-        }
     }
 
-    private void checkKeepAlive() {
-        if (state == ConnectionState.CLOSED && !channel.isActive()) {
+    /** Called by {@link ConnectionTimers} on this connection's event loop, about once a second. */
+    void checkDeadlines(long now, long connectTimeoutNanos) {
+        if (state == ConnectionState.AWAIT_CONNECT) {
+            if (now - lastReadNanos >= connectTimeoutNanos) {
+                LOG.debugf("%s: no CONNECT within %d ms, closing", this, connectTimeoutNanos / 1_000_000);
+                close(CloseReason.CONNECT_TIMEOUT, "connect timeout");
+            }
             return;
         }
-        long next = keepAliveNanos;
-        if (!reading) {
-            next -= System.nanoTime() - lastReadNanos;
-        }
-        if (next > 0) {
-            keepAliveTimer = ctx.executor().schedule(this::checkKeepAlive, next, TimeUnit.NANOSECONDS);
+        if (keepAliveNanos == 0 || state == ConnectionState.CLOSED || reading
+                || now - lastReadNanos < keepAliveNanos) {
             return;
         }
-        keepAliveTimer = ctx.executor().schedule(this::checkKeepAlive, keepAliveNanos, TimeUnit.NANOSECONDS);
         if (readPaused) {
-            return; // we stopped reading (back-pressure): the client's silence is ours
+            lastReadNanos = now; // we stopped reading (back-pressure): the client's silence is ours
+            return;
         }
         // nothing received for 1.5 times the keep alive: close as a network failure
         LOG.debugf("%s: keep alive expired, closing", this);
         disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, CloseReason.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+    }
+
+    int timerSlot() {
+        return timerSlot;
+    }
+
+    void timerSlot(int slot) {
+        this.timerSlot = slot;
     }
 
     @Override
@@ -277,14 +283,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         state = ConnectionState.CLOSED;
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-            connectTimeout = null;
-        }
-        if (keepAliveTimer != null) {
-            keepAliveTimer.cancel(false);
-            keepAliveTimer = null;
-        }
+        timers.on(context.executor()).remove(this);
         if (deferred != null) {
             deferred.forEach(ReferenceCountUtil::release);
             deferred.clear();
@@ -330,14 +329,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ctx;
     }
 
+    /**
+     * Writes a packet (flushed at the end of the read, or by the caller) with the channel's void promise: no promise
+     * object per packet. A write that fails reaches {@link #exceptionCaught}, which closes the connection.
+     */
+    void send(Object packet) {
+        ctx.write(packet, ctx.voidPromise());
+    }
+
     ConnectionState state() {
         return state;
     }
 
     void connecting() {
         state = ConnectionState.CONNECTING;
-        connectTimeout.cancel(false);
-        connectTimeout = null;
     }
 
     private ArrayDeque<MqttMessage> deferred() {

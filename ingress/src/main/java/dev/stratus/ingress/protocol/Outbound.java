@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The outbound half of a connection: messages for its session, the inflight window and the overflow queue.
@@ -39,20 +41,44 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * past that, or once the subscriber counts as stuck, the oldest is dropped and counted. For a persistent session
  * each inflight message is written to the inflight store before it is sent, so that it is re-sent with DUP on
  * resume [MQTT-4.4.0-1].
+ * <p>
+ * Memory: most connections are idle, so everything a connection needs only once messages flow (the offer queue,
+ * the inflight window, the overflow queue, the drain task, the congestion state) is allocated on first use, and
+ * the offer counters are plain fields updated through field updaters instead of atomic objects.
  */
 final class Outbound implements SessionSink {
+
+    private static final VarHandle INCOMING;
+    private static final VarHandle CONGESTION;
+    private static final AtomicIntegerFieldUpdater<Outbound> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "drainScheduled");
+    private static final AtomicIntegerFieldUpdater<Outbound> PENDING_OFFERS =
+            AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "pendingOffers");
+
+    static {
+        try {
+            INCOMING = MethodHandles.lookup().findVarHandle(Outbound.class, "incoming", Queue.class);
+            CONGESTION = MethodHandles.lookup().findVarHandle(Outbound.class, "congestion", Congestion.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Channel channel;
     private final Broker broker;
     private final Session session;
     private final int maxInflight;
     private final int maxQueued;
-    private final Queue<RoutedMessage> incoming = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = this::drain;
-    private final Congestion congestion = new Congestion(MqttConnection.MAX_READ_PAUSE_MILLIS);
+    /** Offered messages, from any thread; created by the first offer (see {@link #incoming()}). */
+    private volatile Queue<RoutedMessage> incoming;
+    /** 1 while a drain task is scheduled. */
+    private volatile int drainScheduled;
+    /** Created by the first offer; any offering thread may create it, they are all equivalent. */
+    private Runnable drainTask;
+    /** Created when this subscriber first congests (any thread; see {@link #congestion()}); null until then. */
+    private volatile Congestion congestion;
     /** Offered and not yet drained; past {@link #maxPendingOffers} the publishers are paused. */
-    private final java.util.concurrent.atomic.AtomicInteger pendingOffers = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int pendingOffers;
     private final int maxPendingOffers;
     /** QoS 0 is dropped only past this many pending bytes: well above the high-water mark that pauses publishers. */
     private final long maxPendingBytes;
@@ -60,8 +86,10 @@ final class Outbound implements SessionSink {
     private final int congestedAt;
 
     // event-loop confined
-    private final LinkedHashMap<Integer, InflightMessage> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<RoutedMessage> waiting = new ArrayDeque<>();
+    /** QoS 1/2 messages sent and not yet acknowledged, by packet id; allocated on first use. */
+    private LinkedHashMap<Integer, InflightMessage> inflight;
+    /** QoS 1/2 messages waiting for room in the inflight window; allocated on first use. */
+    private ArrayDeque<RoutedMessage> waiting;
     /** The shared group of each inflight message sent on a shared subscription; allocated on first use. */
     private HashMap<Integer, SharedGroup> sharedInflight;
     private int nextPacketId = 1;
@@ -95,12 +123,13 @@ final class Outbound implements SessionSink {
 
     @Override
     public boolean isCongested() {
-        return congestion.isCongested();
+        Congestion c = congestion;
+        return c != null && c.isCongested();
     }
 
     @Override
     public boolean awaitUncongested(Runnable wake) {
-        return congestion.await(wake);
+        return congestion().await(wake);
     }
 
     /**
@@ -112,28 +141,90 @@ final class Outbound implements SessionSink {
         if (closed) {
             return;
         }
-        if (!channel.isWritable() || waiting.size() >= congestedAt || pendingOffers.get() >= maxPendingOffers) {
-            congestion.set(true);
-        } else if (waiting.size() <= maxQueued / 4) {
-            congestion.set(false);
+        int waitingSize = waitingSize();
+        if (!channel.isWritable() || waitingSize >= congestedAt || pendingOffers >= maxPendingOffers) {
+            congestion().set(true);
+        } else if (waitingSize <= maxQueued / 4) {
+            Congestion c = congestion;
+            if (c != null) {
+                c.set(false);
+            }
         }
     }
 
     @Override
     public void offer(RoutedMessage message) {
-        incoming.add(message);
-        if (pendingOffers.incrementAndGet() >= maxPendingOffers) {
-            congestion.set(true); // cleared by the drain that follows
+        incoming().add(message);
+        if (PENDING_OFFERS.incrementAndGet(this) >= maxPendingOffers) {
+            congestion().set(true); // cleared by the drain that follows
         }
-        if (drainScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(drainTask);
-        }
+        scheduleDrain();
     }
 
     private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(drainTask);
+        if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+            Runnable task = drainTask;
+            if (task == null) {
+                task = this::drain;
+                drainTask = task;
+            }
+            channel.eventLoop().execute(task);
         }
+    }
+
+    private boolean isStuck() {
+        Congestion c = congestion;
+        return c != null && c.isStuck();
+    }
+
+    private Congestion congestion() {
+        Congestion c = congestion;
+        if (c == null) {
+            c = new Congestion(MqttConnection.MAX_READ_PAUSE_MILLIS);
+            if (!CONGESTION.compareAndSet(this, null, c)) {
+                c = congestion;
+            }
+        }
+        return c;
+    }
+
+    /** The offer queue, created by the first offer (any thread; the first to set it wins). */
+    @SuppressWarnings("unchecked")
+    private Queue<RoutedMessage> incoming() {
+        Queue<RoutedMessage> q = incoming;
+        if (q == null) {
+            q = new ConcurrentLinkedQueue<>();
+            if (!INCOMING.compareAndSet(this, null, q)) {
+                q = incoming;
+            }
+        }
+        return q;
+    }
+
+    private LinkedHashMap<Integer, InflightMessage> inflight() {
+        if (inflight == null) {
+            inflight = new LinkedHashMap<>();
+        }
+        return inflight;
+    }
+
+    private InflightMessage inflightMessage(int packetId) {
+        return inflight == null ? null : inflight.get(packetId);
+    }
+
+    private int inflightSize() {
+        return inflight == null ? 0 : inflight.size();
+    }
+
+    private ArrayDeque<RoutedMessage> waiting() {
+        if (waiting == null) {
+            waiting = new ArrayDeque<>();
+        }
+        return waiting;
+    }
+
+    private int waitingSize() {
+        return waiting == null ? 0 : waiting.size();
     }
 
     /**
@@ -164,7 +255,7 @@ final class Outbound implements SessionSink {
             return;
         }
         for (InflightMessage m : resumedInflight) {
-            inflight.put(m.packetId(), m);
+            inflight().put(m.packetId(), m);
             nextPacketId = m.packetId() == 65535 ? 1 : m.packetId() + 1;
             if (m.released()) {
                 channel.write(Packets.pubrel(m.packetId(), 0));
@@ -199,7 +290,7 @@ final class Outbound implements SessionSink {
     }
 
     private void drain() {
-        drainScheduled.set(false);
+        drainScheduled = 0;
         if (!ready || closed) {
             return;
         }
@@ -222,10 +313,14 @@ final class Outbound implements SessionSink {
      * @return true when something was written
      */
     private boolean takeIncoming() {
+        Queue<RoutedMessage> offers = incoming;
+        if (offers == null) {
+            return false;
+        }
         boolean wrote = false;
         RoutedMessage m;
         int taken = 0;
-        while ((m = incoming.peek()) != null) {
+        while ((m = offers.peek()) != null) {
             if (m.deliveryId() != null && m.ticket() != null && !m.ticket().isDone()) {
                 // a QoS 2 message with a cluster-wide id goes to the socket only once it is in the session's queue
                 // in Redis: if this node dies after sending it, a redelivery then finds that the session had it
@@ -233,19 +328,19 @@ final class Outbound implements SessionSink {
                 m.ticket().whenComplete((seq, error) -> scheduleDrain());
                 break;
             }
-            if (m.message().qos() > 0 && inflight.size() >= maxInflight && waiting.size() >= maxQueued
-                    && pendingOffers.get() - taken <= maxQueued && !congestion.isStuck()) {
+            if (m.message().qos() > 0 && inflightSize() >= maxInflight && waitingSize() >= maxQueued
+                    && pendingOffers - taken <= maxQueued && !isStuck()) {
                 break; // refill() takes it on once there is room
             }
-            incoming.poll(); // the same message: this is the only consumer
+            offers.poll(); // the same message: this is the only consumer
             taken++;
             wrote |= send(m);
-            if (waiting.size() >= congestedAt) {
-                congestion.set(true); // now, not after the loop: publishers still reading pause sooner
+            if (waitingSize() >= congestedAt) {
+                congestion().set(true); // now, not after the loop: publishers still reading pause sooner
             }
         }
         if (taken > 0) {
-            pendingOffers.addAndGet(-taken);
+            PENDING_OFFERS.addAndGet(this, -taken);
         }
         return wrote;
     }
@@ -276,24 +371,26 @@ final class Outbound implements SessionSink {
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
                 return false;
             }
+            // the void promise: no promise object per message; a failed write closes the connection
             channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload(), routed.topicUtf8(),
-                    client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
+                    client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), channel.voidPromise());
             broker.stats().messageSent(0, m.payload().length);
             return true;
         }
-        if (inflight.size() >= maxInflight) {
-            if (waiting.size() >= maxQueued) {
-                forgetQueued(waiting.poll());
+        if (inflightSize() >= maxInflight) {
+            ArrayDeque<RoutedMessage> queue = waiting();
+            if (queue.size() >= maxQueued) {
+                forgetQueued(queue.poll());
                 broker.stats().dropped(DropReason.QUEUE_FULL, 1);
             } else {
                 broker.stats().queued(1);
             }
-            waiting.add(routed);
+            queue.add(routed);
             return false;
         }
         int id = allocatePacketId();
         InflightMessage im = new InflightMessage(id, m, false);
-        inflight.put(id, im);
+        inflight().put(id, im);
         if (routed.group() != null) {
             if (sharedInflight == null) {
                 sharedInflight = new HashMap<>();
@@ -313,7 +410,7 @@ final class Outbound implements SessionSink {
             }
         }
         channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8(),
-                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null));
+                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), channel.voidPromise());
         broker.stats().messageSent(m.qos(), m.payload().length);
         return true;
     }
@@ -424,7 +521,7 @@ final class Outbound implements SessionSink {
         while (true) {
             int id = nextPacketId;
             nextPacketId = id == 65535 ? 1 : id + 1;
-            if (!inflight.containsKey(id)) {
+            if (inflight == null || !inflight.containsKey(id)) {
                 return id;
             }
         }
@@ -432,7 +529,7 @@ final class Outbound implements SessionSink {
 
     /** PUBACK for QoS 1 or PUBCOMP for QoS 2: the exchange is over; the window moves on. */
     void completed(int packetId, int expectedQos) {
-        InflightMessage m = inflight.get(packetId);
+        InflightMessage m = inflightMessage(packetId);
         if (m == null || m.message().qos() != expectedQos) {
             return; // unknown or duplicate acknowledgement: nothing to do
         }
@@ -450,7 +547,7 @@ final class Outbound implements SessionSink {
 
     /** PUBREC: the client has the QoS 2 message; answer PUBREL [MQTT-4.3.3-1] and remember that we did. */
     boolean received(int packetId) {
-        InflightMessage m = inflight.get(packetId);
+        InflightMessage m = inflightMessage(packetId);
         if (m == null || m.message().qos() != 2) {
             return false;
         }
@@ -467,11 +564,12 @@ final class Outbound implements SessionSink {
 
     private void refill() {
         boolean wrote = false;
-        while (inflight.size() < maxInflight && !waiting.isEmpty()) {
+        while (inflightSize() < maxInflight && waitingSize() > 0) {
             broker.stats().queued(-1);
             wrote |= send(waiting.poll());
         }
-        if (!incoming.isEmpty() && ready && !closed) {
+        Queue<RoutedMessage> offers = incoming;
+        if (offers != null && !offers.isEmpty() && ready && !closed) {
             wrote |= takeIncoming(); // what stayed offered for want of room
         }
         if (wrote) {
@@ -488,12 +586,15 @@ final class Outbound implements SessionSink {
      */
     List<RoutedMessage> close() {
         closed = true;
-        congestion.wakeAll(); // publishers waiting for this subscriber go on
+        Congestion c = congestion;
+        if (c != null) {
+            c.wakeAll(); // publishers waiting for this subscriber go on
+        }
         // this connection's inflight messages leave the count (a persistent session's stay in the store); its
         // waiting ones too: the caller queues them in the store again, which counts them there
-        broker.stats().inflight(-inflight.size());
-        broker.stats().queued(-waiting.size());
-        List<RoutedMessage> left = new ArrayList<>(waiting.size());
+        broker.stats().inflight(-inflightSize());
+        broker.stats().queued(-waitingSize());
+        List<RoutedMessage> left = new ArrayList<>(waitingSize());
         if (sharedInflight != null) {
             sharedInflight.forEach((id, group) -> {
                 InflightMessage im = inflight.get(id);
@@ -505,10 +606,13 @@ final class Outbound implements SessionSink {
                 }
             });
         }
-        left.addAll(waiting);
-        waiting.clear();
+        if (waiting != null) {
+            left.addAll(waiting);
+            waiting.clear();
+        }
+        Queue<RoutedMessage> offers = incoming;
         RoutedMessage m;
-        while ((m = incoming.poll()) != null) {
+        while (offers != null && (m = offers.poll()) != null) {
             left.add(m);
         }
         for (Iterator<RoutedMessage> it = left.iterator(); it.hasNext(); ) {
@@ -522,6 +626,6 @@ final class Outbound implements SessionSink {
     }
 
     int inflightCount() {
-        return inflight.size();
+        return inflightSize();
     }
 }

@@ -24,7 +24,7 @@ final class PubRecHandler implements PacketHandler {
         // PUBREL is answered also for an unknown id, so that a client that lost state can finish its exchange;
         // MQTT 5 says that the id was not found (0x92)
         boolean known = c.outbound().received(packetId);
-        c.context().write(Packets.pubrel(packetId,
+        c.send(Packets.pubrel(packetId,
                 known || !c.mqtt5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
     }
 }

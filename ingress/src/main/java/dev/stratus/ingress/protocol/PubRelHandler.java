@@ -18,7 +18,7 @@ final class PubRelHandler implements PacketHandler {
         if (known && c.session().isPersistent()) {
             c.broker().stores().inflight().release(c.session().key(), packetId);
         }
-        c.context().write(Packets.pubcomp(packetId,
+        c.send(Packets.pubcomp(packetId,
                 known || !c.mqtt5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
     }
 }

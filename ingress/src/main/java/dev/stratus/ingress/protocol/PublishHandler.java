@@ -64,7 +64,7 @@ final class PublishHandler implements PacketHandler {
             again = c.takeResumedDeliveryId(packetId);
             if (again == null) {
                 // [MQTT-4.3.3-2] a re-sent PUBLISH before PUBREL: acknowledge, do not deliver again
-                c.context().write(Packets.pubrec(packetId, 0, null));
+                c.send(Packets.pubrec(packetId, 0, null));
                 return;
             }
             // received on a node that may have died before it delivered the message everywhere: delivered again
@@ -248,13 +248,13 @@ final class PublishHandler implements PacketHandler {
         String text = c.mqtt5() && c.options().problemInformation()
                 ? Packets.reasonIfItFits(reason, Packets.ACK_FIELDS, c.options().maximumPacketSize()) : null;
         if (qos == 1) {
-            c.context().write(Packets.puback(packetId, code, text));
+            c.send(Packets.puback(packetId, code, text));
         } else if (qos == 2) {
             if (code >= 0x80 && c.receivedQos2().remove(packetId) && c.session().isPersistent()) {
                 // a refused QoS 2 message ends its exchange here (section 4.3.3): no PUBREL follows
                 c.broker().stores().inflight().release(c.session().key(), packetId);
             }
-            c.context().write(Packets.pubrec(packetId, code, text));
+            c.send(Packets.pubrec(packetId, code, text));
         }
     }
 }

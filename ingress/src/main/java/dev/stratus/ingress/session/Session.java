@@ -4,6 +4,7 @@ import dev.stratus.state.model.SessionKey;
 import dev.stratus.state.model.StoredSession;
 import dev.stratus.state.model.StoredSubscription;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Session {
 
     private final SessionKey key;
-    private final Map<String, StoredSubscription> subscriptions = new ConcurrentHashMap<>();
+    /** Created by the first subscription: most sessions of idle or publishing clients never have one. */
+    private volatile Map<String, StoredSubscription> subscriptions;
     /** How long the session outlives its connection, in seconds; 0 ends it with the connection. */
     private volatile long expiryIntervalSeconds;
     private Object owner;
@@ -57,8 +59,31 @@ public final class Session {
         this.expiryIntervalSeconds = seconds;
     }
 
+    /** The session's subscriptions by filter, read-only (a live view once there is one). */
     public Map<String, StoredSubscription> subscriptions() {
-        return subscriptions;
+        Map<String, StoredSubscription> s = subscriptions;
+        return s == null ? Map.of() : Collections.unmodifiableMap(s);
+    }
+
+    /** Adds or replaces the subscription with the same filter. @return the one it replaced, or null */
+    public StoredSubscription putSubscription(StoredSubscription subscription) {
+        Map<String, StoredSubscription> s = subscriptions;
+        if (s == null) {
+            synchronized (this) {
+                s = subscriptions;
+                if (s == null) {
+                    s = new ConcurrentHashMap<>();
+                    subscriptions = s;
+                }
+            }
+        }
+        return s.put(subscription.filter(), subscription);
+    }
+
+    /** @return the removed subscription, or null when the session had none with that filter */
+    public StoredSubscription removeSubscription(String filter) {
+        Map<String, StoredSubscription> s = subscriptions;
+        return s == null ? null : s.remove(filter);
     }
 
     /** The connection that most recently claimed this session (it may still be resuming it). */

@@ -11,8 +11,8 @@ final class HandlerNames {
     static final String WEBSOCKET_FRAMES = "websocketFrames";
     static final String FRAMER = "framer";
     static final String MQTT_DECODER = "mqttDecoder";
-    static final String MQTT_ENCODER = "mqttEncoder";
-    static final String PUBLISH_ENCODER = "publishEncoder";
+    /** Every outgoing MQTT packet: {@link dev.stratus.ingress.codec.PublishEncoder}. */
+    static final String ENCODER = "mqttEncoder";
     static final String MQTT = "mqtt";
 
     private HandlerNames() {

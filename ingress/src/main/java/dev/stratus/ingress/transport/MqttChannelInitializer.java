@@ -2,6 +2,7 @@ package dev.stratus.ingress.transport;
 
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.codec.PublishEncoder;
+import dev.stratus.ingress.protocol.ConnectionTimers;
 import dev.stratus.ingress.protocol.MqttConnection;
 import dev.stratus.ingress.protocol.PacketHandlers;
 import io.netty.channel.ChannelInitializer;
@@ -12,7 +13,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -31,9 +31,11 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final PacketHandlers handlers;
     private final SslContext sslContext;
     private final ConnectionTracker tracker;
+    private final ConnectionTimers timers;
 
     MqttChannelInitializer(Listener listener, Broker broker, PacketHandlers handlers, SslContext sslContext,
-                           ConnectionTracker tracker) {
+                           ConnectionTracker tracker, ConnectionTimers timers) {
+        this.timers = timers;
         this.listener = listener;
         this.broker = broker;
         this.handlers = handlers;
@@ -64,8 +66,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast(HandlerNames.FRAMER, new PacketFramer(maxPacketSize));
         p.addLast(HandlerNames.MQTT_DECODER, new MqttDecoder(maxPacketSize, MAX_CLIENT_ID_LENGTH));
-        p.addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
-        p.addLast(HandlerNames.PUBLISH_ENCODER, PublishEncoder.INSTANCE);
-        p.addLast(HandlerNames.MQTT, new MqttConnection(broker, handlers, listener.toString()));
+        p.addLast(HandlerNames.ENCODER, PublishEncoder.INSTANCE);
+        p.addLast(HandlerNames.MQTT, new MqttConnection(broker, handlers, timers, listener.toString()));
     }
 }

@@ -2,6 +2,7 @@ package dev.stratus.ingress.transport;
 
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.config.BrokerConfig;
+import dev.stratus.ingress.protocol.ConnectionTimers;
 import dev.stratus.ingress.protocol.PacketHandlers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -36,11 +37,13 @@ public final class MqttServer {
     private final EventLoopGroup group;
     private final PacketHandlers handlers = new PacketHandlers();
     private final ConnectionTracker tracker = new ConnectionTracker();
+    private final ConnectionTimers timers;
     private final Map<Listener, Channel> bound = new EnumMap<>(Listener.class);
 
     public MqttServer(Broker broker, EventLoopGroup group) {
         this.broker = broker;
         this.group = group;
+        this.timers = new ConnectionTimers(broker.config().limits().connectTimeout());
     }
 
     public synchronized void start() {
@@ -68,7 +71,7 @@ public final class MqttServer {
                 // one allocator for all connections (each channel keeps its own handle): Netty's default is a new
                 // one per channel; 16 messages per read is what a socket channel gets by default
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
-                .childHandler(new MqttChannelInitializer(listener, broker, handlers, ssl, tracker));
+                .childHandler(new MqttChannelInitializer(listener, broker, handlers, ssl, tracker, timers));
         Channel channel = bootstrap.bind(broker.config().host(), port).syncUninterruptibly().channel();
         bound.put(listener, channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();

@@ -67,6 +67,29 @@ class PublishEncoderTest {
     }
 
     @org.junit.jupiter.api.Test
+    void encodesEveryOtherMqttPacketToo() {
+        EmbeddedChannel out = new EmbeddedChannel(PublishEncoder.INSTANCE);
+        out.writeOutbound(io.netty.handler.codec.mqtt.MqttMessageBuilders.pubAck().packetId((short) 7).build());
+        ByteBuf wire = out.readOutbound();
+
+        EmbeddedChannel in = new EmbeddedChannel(new MqttDecoder(1024 * 1024));
+        in.writeInbound(wire);
+        io.netty.handler.codec.mqtt.MqttMessage decoded = in.readInbound();
+        assertThat(decoded.fixedHeader().messageType()).isEqualTo(io.netty.handler.codec.mqtt.MqttMessageType.PUBACK);
+        assertThat(((io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader) decoded.variableHeader()).messageId())
+                .isEqualTo(7);
+    }
+
+    @org.junit.jupiter.api.Test
+    void passesBytesThroughUnchanged() {
+        EmbeddedChannel out = new EmbeddedChannel(PublishEncoder.INSTANCE);
+        out.writeOutbound(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {(byte) 0xE0, 0}));
+        ByteBuf wire = out.readOutbound();
+        assertThat(ByteBufUtil.getBytes(wire)).containsExactly((byte) 0xE0, 0);
+        wire.release();
+    }
+
+    @org.junit.jupiter.api.Test
     void sharedPayloadIsNotCopiedPerSubscriber() {
         byte[] payload = "x".repeat(5000).getBytes(StandardCharsets.US_ASCII);
         RoutedMessage routed = RoutedMessage.of(new StoredMessage("t", payload, 0, false), 1024);
