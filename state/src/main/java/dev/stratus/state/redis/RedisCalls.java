@@ -98,9 +98,8 @@ final class RedisCalls {
         return this.<Response>guard(operation, () -> connection().compose(c -> {
             // an EVALSHA the server does not know fails (NOSCRIPT), and the EVAL sent then reaches Redis after
             // commands issued later on this connection, out of order: so the first use of a script on a connection
-            // is an EVAL (which also loads it). A Redis Cluster connection reaches several servers, each with its
-            // own script cache: there every call is an EVAL
-            if (isCluster(c) || known.add(script.sha1())) {
+            // is an EVAL (which also loads it)
+            if (known.add(script.sha1())) {
                 return c.send(scriptRequest(Command.EVAL, script.source(), keys, args));
             }
             return c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
@@ -110,9 +109,6 @@ final class RedisCalls {
         })).toCompletionStage();
     }
 
-    private static boolean isCluster(RedisConnection c) {
-        return c.getClass().getSimpleName().equals("RedisClusterConnection");
-    }
 
     /** Fails every later call and closes this object's connection; does not close the client (its owner does). */
     void close() {

@@ -21,39 +21,18 @@ import java.util.concurrent.TimeUnit;
  * static final RedisServerExtension REDIS = new RedisServerExtension();
  * </pre>
  * Tests share the server: they work in fresh random tenants, so nothing needs flushing.
- * {@link #cluster()} runs the same on a real Redis Cluster of three masters, with the client in cluster mode.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
 
     private RedisServerProcess server;
-    private RedisClusterProcess cluster;
-    private final boolean clusterMode;
     private Vertx vertx;
     private final List<StateStores> created = new ArrayList<>();
     private final List<Redis> clients = new ArrayList<>();
 
-    public RedisServerExtension() {
-        this(false);
-    }
-
-    private RedisServerExtension(boolean clusterMode) {
-        this.clusterMode = clusterMode;
-    }
-
-    /** On a Redis Cluster (three masters) instead of one server. */
-    public static RedisServerExtension cluster() {
-        return new RedisServerExtension(true);
-    }
-
     @Override
     public void beforeAll(ExtensionContext context) {
         vertx = Vertx.vertx();
-        if (clusterMode) {
-            cluster = RedisClusterProcess.start(vertx, 3);
-            server = cluster.nodes().get(0);
-        } else {
-            server = RedisServerProcess.create().start();
-        }
+        server = RedisServerProcess.create().start();
     }
 
     @Override
@@ -67,11 +46,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } finally {
-            if (cluster != null) {
-                cluster.close();
-            } else {
-                server.close();
-            }
+            server.close();
         }
     }
 
@@ -85,8 +60,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     /** A new client of the server, for a test that builds the backend itself; the test closes it. */
     public Redis newClient() {
-        return Redis.createClient(vertx, cluster != null ? cluster.clientOptions()
-                : RedisBackend.clientOptions(server.connectionString()));
+        return Redis.createClient(vertx, RedisBackend.clientOptions(server.connectionString()));
     }
 
     /** A new client of the server (or cluster), closed after the current test. */

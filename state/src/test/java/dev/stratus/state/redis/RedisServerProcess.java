@@ -39,7 +39,6 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Thread killOnExit;
     private int port;
     private volatile Process process;
-    private List<String> extraArgs = List.of();
 
     private RedisServerProcess(Path workDir, Path binary) {
         this.workDir = workDir;
@@ -64,13 +63,6 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    /** Runs the server as a Redis Cluster node (not yet part of a cluster: see {@link RedisClusterProcess}). */
-    public RedisServerProcess clusterEnabled() {
-        extraArgs = List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                "--cluster-node-timeout", "5000");
-        return this;
-    }
-
     /** Starts the server: on a free port the first time, on the same port after {@link #stop} or {@link #kill}. */
     public RedisServerProcess start() {
         if (isRunning()) {
@@ -79,11 +71,10 @@ public final class RedisServerProcess implements AutoCloseable {
         if (port == 0) {
             port = freePort();
         }
-        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(),
+        List<String> command = List.of(binary.toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", workDir.toString(),
-                "--loglevel", "warning"));
-        command.addAll(extraArgs);
+                "--loglevel", "warning");
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
