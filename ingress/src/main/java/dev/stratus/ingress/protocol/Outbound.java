@@ -253,7 +253,7 @@ final class Outbound implements SessionSink {
             return false;
         }
         if (m.qos() == 0) {
-            if (pendingBytes() > maxPendingBytes) {
+            if (pendingBytes() > maxPendingBytes && !flushedBelowLimit()) {
                 // a subscriber that does not read must not make the broker buffer without bound; publishers were
                 // paused at the high-water mark already, so this is a subscriber that stopped reading
                 broker.stats().dropped(DropReason.SLOW_SUBSCRIBER, 1);
@@ -395,6 +395,18 @@ final class Outbound implements SessionSink {
             SessionKey key = session.key();
             dropped.ticket().thenAccept(seq -> broker.stores().queues().remove(key, seq));
         }
+    }
+
+    /**
+     * Flushes what this drain wrote so far, so that a burst larger than the limit (a batch of thousands of messages
+     * forwarded by another node arrives at once) goes to the socket before anything is dropped: only what the
+     * socket does not take counts as a slow subscriber. Cheap when the socket is full (Netty then waits for it).
+     *
+     * @return true when the pending bytes are below the limit after the flush
+     */
+    private boolean flushedBelowLimit() {
+        channel.flush();
+        return pendingBytes() <= maxPendingBytes;
     }
 
     private long pendingBytes() {
