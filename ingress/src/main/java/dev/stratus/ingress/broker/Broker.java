@@ -228,7 +228,7 @@ public final class Broker {
      *
      * @return completes when the store writes routing caused are done; true when a subscription matched
      */
-    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested) {
+    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<Backpressure> congested) {
         stats.messageIn();
         ClusterLink link = cluster;
         if (link == ClusterLink.NONE) {
@@ -238,7 +238,7 @@ public final class Broker {
         List<SharedGroup> groups = sharedGroups.matching(message.topic());
         CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested);
         // the other nodes with matching routes get it too: the publisher is acknowledged once they have it
-        CompletionStage<Boolean> remote = link.forward(message, groups);
+        CompletionStage<Boolean> remote = link.forward(message, groups, congested);
         return local.thenCombine(remote, (l, r) -> l || r);
     }
 
@@ -253,13 +253,13 @@ public final class Broker {
 
     /** As {@link #deliverToSharedGroup(StoredMessage, String)}, telling {@code congested} of a member that lags. */
     public boolean deliverToSharedGroup(StoredMessage message, String subscriptionFilter,
-                                        Consumer<SessionSink> congested) {
+                                        Consumer<Backpressure> congested) {
         SharedSubscription shared = SharedSubscription.parse(subscriptionFilter);
         return deliverToSharedGroup(message, shared == null ? null : sharedGroups.find(shared), congested);
     }
 
     /** As {@link #deliverToSharedGroup(StoredMessage, String)}, for a group already in hand. */
-    public boolean deliverToSharedGroup(StoredMessage message, SharedGroup group, Consumer<SessionSink> congested) {
+    public boolean deliverToSharedGroup(StoredMessage message, SharedGroup group, Consumer<Backpressure> congested) {
         if (group == null || group.isEmpty()) {
             stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
             return false;
@@ -281,7 +281,7 @@ public final class Broker {
      * As {@link #deliverForwarded(StoredMessage)}, telling {@code congested} of each receiving connection that
      * cannot keep up: the cluster then holds the origin's acknowledgement back (back-pressure across nodes).
      */
-    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<SessionSink> congested) {
+    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<Backpressure> congested) {
         return route(message, false, false, false, null, congested);
     }
 
@@ -298,7 +298,7 @@ public final class Broker {
      * @param shared  whether this node's shared groups get it here (else the cluster decides)
      */
     private CompletionStage<Boolean> route(StoredMessage message, boolean counted, boolean origin, boolean shared,
-                                           Session publisher, Consumer<SessionSink> congested) {
+                                           Session publisher, Consumer<Backpressure> congested) {
         List<CompletionStage<?>> writes = null;
         if (origin && message.retain()) {
             // [MQTT-3.3.1-5] store, [MQTT-3.3.1-10] an empty payload removes; the stored copy keeps RETAIN=1
@@ -369,7 +369,7 @@ public final class Broker {
 
     /** One member of each matching shared group gets the message, at the QoS it was granted [MQTT5-4.8.2-3]. */
     private List<CompletionStage<?>> deliverShared(StoredMessage message, List<SharedGroup> groups,
-                                                   Consumer<SessionSink> congested, List<CompletionStage<?>> writes) {
+                                                   Consumer<Backpressure> congested, List<CompletionStage<?>> writes) {
         RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
         for (SharedGroup group : groups) {
             SharedGroup.Member member = group.choose(null);

@@ -1,5 +1,6 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.broker.Backpressure;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.TenantId;
 import io.netty.util.concurrent.EventExecutor;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the batch, made the origin node spend most of its time in garbage collection under load.) Bytes sent and not
  * yet answered by Redis are counted; past {@link #MAX_PENDING_BYTES} QoS 0 frames are dropped (and counted by the
  * caller) rather than queued without bound.
+ * <p>
+ * Flow control: each target node has a {@link NodeWindow} of the bytes it has not yet credited back; a forward to a
+ * node whose window is full returns that window, and the caller makes the publisher wait for it.
  */
 final class ClusterForwarder {
 
@@ -31,6 +35,13 @@ final class ClusterForwarder {
     static final int MAX_BATCH_BYTES = 256 * 1024;
     /** QoS 0 frames are dropped past this much data in flight to Redis. */
     static final long MAX_PENDING_BYTES = 32L * 1024 * 1024;
+    /** Bytes of batches a node may have outstanding (sent, not credited back) before its publishers wait. */
+    static final long WINDOW_BYTES = 2L * 1024 * 1024;
+    /**
+     * After this long with a full window and no credit, the credits count as lost (the node died, or its inbox lost
+     * Redis): longer than a receiver holds a credit for a congested subscriber.
+     */
+    static final long CREDIT_GIVE_UP_MILLIS = 2 * RedisCluster.MAX_ACK_HOLD_MILLIS;
 
     /** Told how many forwarded messages a batch carried to a node that was not listening. */
     interface Unreachable {
@@ -43,6 +54,7 @@ final class ClusterForwarder {
     private final AckWaiters waiters;
     private final Unreachable unreachable;
     private final Map<String, Batch> open = new HashMap<>();
+    private final Map<String, NodeWindow> windows = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pendingBytes = new AtomicLong();
 
     ClusterForwarder(ClusterBus bus, TenantId tenant, String origin, AckWaiters waiters, Unreachable unreachable) {
@@ -56,10 +68,12 @@ final class ClusterForwarder {
     private final class Batch {
         final String node;
         final FrameBatch.Writer writer = new FrameBatch.Writer(tenant, origin, 16 * 1024);
+        final NodeWindow window;
         List<AckWaiters.Waiter> waiting;
 
         Batch(String node) {
             this.node = node;
+            this.window = window(node);
         }
     }
 
@@ -68,9 +82,18 @@ final class ClusterForwarder {
         return pendingBytes.get() > MAX_PENDING_BYTES;
     }
 
-    /** Forwards a message to {@code node}; {@code waiter} (null for QoS 0) waits for that node's acknowledgement. */
-    void forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter) {
+    private NodeWindow window(String node) {
+        return windows.computeIfAbsent(node, n -> new NodeWindow(WINDOW_BYTES, CREDIT_GIVE_UP_MILLIS));
+    }
+
+    /**
+     * Forwards a message to {@code node}; {@code waiter} (null for QoS 0) waits for that node's acknowledgement.
+     *
+     * @return the node's window when it is full (the publisher should wait for it), else null
+     */
+    Backpressure forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter) {
         boolean schedule;
+        NodeWindow window;
         synchronized (this) {
             Batch batch = open.get(node);
             schedule = batch == null;
@@ -78,6 +101,7 @@ final class ClusterForwarder {
                 batch = new Batch(node);
                 open.put(node, batch);
             }
+            window = batch.window;
             batch.writer.forward(group, message, waiter == null ? 0 : waiter.seq);
             if (waiter != null) {
                 if (batch.waiting == null) {
@@ -92,10 +116,21 @@ final class ClusterForwarder {
         if (schedule) {
             scheduleFlush(node);
         }
+        return window.isCongested() ? window : null;
     }
 
     /** Acknowledges forwarded messages {@code seqs[0..n)} to the node they came from. */
     void ack(String node, long[] seqs, int n) {
+        control(node, writer -> writer.acks(seqs, n));
+    }
+
+    /** Credits {@code bytes} of the batches {@code node} sent here back to it: they are delivered. */
+    void credit(String node, long bytes) {
+        control(node, writer -> writer.credit(bytes));
+    }
+
+    /** Appends a control frame (acknowledgements, credit) to the open batch to {@code node}: one per batch received. */
+    private void control(String node, java.util.function.Consumer<FrameBatch.Writer> frame) {
         boolean schedule;
         synchronized (this) {
             Batch batch = open.get(node);
@@ -104,13 +139,21 @@ final class ClusterForwarder {
                 batch = new Batch(node);
                 open.put(node, batch);
             }
-            batch.writer.acks(seqs, n);
+            frame.accept(batch.writer);
             if (closeIfFull(batch)) {
                 schedule = false;
             }
         }
         if (schedule) {
             scheduleFlush(node);
+        }
+    }
+
+    /** {@code node} credited {@code bytes} of the batches sent to it. */
+    void credited(String node, long bytes) {
+        NodeWindow window = windows.get(node);
+        if (window != null) {
+            window.credited(bytes);
         }
     }
 
@@ -147,8 +190,15 @@ final class ClusterForwarder {
         int forwards = batch.writer.forwards;
         List<AckWaiters.Waiter> waiting = batch.waiting;
         pendingBytes.addAndGet(payload.length);
+        NodeWindow window = forwards > 0 ? batch.window : null;
+        if (window != null) {
+            window.sent(payload.length); // credited back by the node once delivered
+        }
         bus.sendOrdered(batch.node, payload).whenComplete((receivers, error) -> {
             pendingBytes.addAndGet(-payload.length);
+            if (window != null && (error != null || receivers == 0)) {
+                window.credited(payload.length); // nobody got it: no credit will come
+            }
             if (error != null) {
                 if (waiting != null) {
                     waiting.forEach(w -> waiters.fail(w, error));

@@ -1,11 +1,11 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.broker.Backpressure;
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.ClusterLink;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.broker.SharedGroup;
 import dev.stratus.ingress.config.ClusterConfig;
-import dev.stratus.ingress.session.SessionSink;
 import dev.stratus.state.NodeRegistry;
 import dev.stratus.state.RouteReplica;
 import dev.stratus.state.RouteStore;
@@ -100,7 +100,8 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups) {
+    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups,
+                                            java.util.function.Consumer<Backpressure> congested) {
         String topic = message.topic();
         Set<String> nodes = routes.isEmpty() ? Set.of() : routes.nodesFor(topic);
         Map<String, List<String>> remoteGroups = routes.isEmpty() ? Map.of() : routes.groupsFor(topic);
@@ -118,7 +119,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         CompletableFuture<Boolean> single = null;
         List<CompletableFuture<Boolean>> more = null;
         for (String node : nodes) {
-            CompletableFuture<Boolean> f = forwardTo(node, null, message);
+            CompletableFuture<Boolean> f = forwardTo(node, null, message, congested);
             if (f != null) {
                 if (single == null) {
                     single = f;
@@ -146,7 +147,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 if (chosen.equals(nodeId)) {
                     broker.deliverToSharedGroup(message, local.get(group), null);
                 } else {
-                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message);
+                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message, congested);
                     if (f != null) {
                         if (single == null) {
                             single = f;
@@ -176,11 +177,15 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
      * Forwards a message; for QoS 1/2 returns what completes when the receiving node has taken it and its
      * subscribers keep up: so the publisher's acknowledgement waits for the other node, and its inflight window
      * slows it down when a subscriber there cannot keep up (back-pressure across nodes, as on one node). QoS 0:
-     * null, nothing to wait for.
+     * null, nothing to wait for. {@code congested} (may be null) is told when that node's window is full.
      */
-    private CompletableFuture<Boolean> forwardTo(String node, String group, StoredMessage message) {
+    private CompletableFuture<Boolean> forwardTo(String node, String group, StoredMessage message,
+                                                 java.util.function.Consumer<Backpressure> congested) {
         AckWaiters.Waiter waiter = message.qos() == 0 ? null : ackWaiters.register();
-        forwarder.forward(node, group, message, waiter);
+        Backpressure full = forwarder.forward(node, group, message, waiter);
+        if (full != null && congested != null) {
+            congested.accept(full);
+        }
         return waiter;
     }
 
@@ -192,15 +197,35 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
 
     /**
      * What one received batch owes its origin: the sequence numbers to acknowledge at once (one frame of ranges
-     * per batch, not one per message), and those to hold until the connections here that lag catch up.
+     * per batch, not one per message), those to hold until the connections here that lag catch up, and the credit
+     * of its bytes (flow control, see {@link NodeWindow}), held until every connection here that lagged while the
+     * batch was delivered catches up.
      */
     private final class Inbound implements FrameBatch.Handler {
+        private final int batchBytes;
+        int forwards;
         long[] acks;
         int nAcks;
         long[] held;
         int nHeld;
-        List<SessionSink> congested;
-        final List<SessionSink> scratch = new ArrayList<>(2);
+        List<Backpressure> congested;
+        final List<Backpressure> scratch = new ArrayList<>(2);
+        /** The connections that lagged while this batch was delivered; allocated on first use. */
+        List<Backpressure> lagging;
+        private final java.util.function.Consumer<Backpressure> lag = this::lagged;
+
+        Inbound(int batchBytes) {
+            this.batchBytes = batchBytes;
+        }
+
+        private void lagged(Backpressure sink) {
+            if (lagging == null) {
+                lagging = new ArrayList<>(2);
+            }
+            if (!lagging.contains(sink)) {
+                lagging.add(sink);
+            }
+        }
 
         /** Store writes of this batch's QoS 1/2 deliveries (offline sessions' queues, write-ahead appends). */
         List<CompletableFuture<?>> writes;
@@ -210,7 +235,8 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             if (!t.equals(tenant)) {
                 return;
             }
-            CompletionStage<Boolean> delivered = deliver(group, message, seq > 0);
+            forwards++;
+            CompletionStage<Boolean> delivered = deliver(group, message, seq > 0 ? scratch::add : lag);
             if (seq > 0 && !delivered.toCompletableFuture().isDone()) {
                 if (writes == null) {
                     writes = new ArrayList<>();
@@ -233,22 +259,23 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                         held = java.util.Arrays.copyOf(held, nHeld * 2);
                     }
                     held[nHeld++] = seq;
-                    for (SessionSink sink : scratch) {
+                    for (Backpressure sink : scratch) {
                         if (!congested.contains(sink)) {
                             congested.add(sink);
                         }
+                        lagged(sink);
                     }
                     scratch.clear();
                 }
             }
         }
 
-        private CompletionStage<Boolean> deliver(String group, StoredMessage message, boolean tell) {
+        private CompletionStage<Boolean> deliver(String group, StoredMessage message,
+                                                 java.util.function.Consumer<Backpressure> tell) {
             if (group == null) {
-                return broker.deliverForwarded(message, tell ? scratch::add : null);
+                return broker.deliverForwarded(message, tell);
             }
-            return CompletableFuture.completedFuture(
-                    broker.deliverToSharedGroup(message, group, tell ? scratch::add : null));
+            return CompletableFuture.completedFuture(broker.deliverToSharedGroup(message, group, tell));
         }
 
         @Override
@@ -259,15 +286,22 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         }
 
         @Override
+        public void credit(TenantId t, String origin, long bytes) {
+            if (t.equals(tenant)) {
+                forwarder.credited(origin, bytes);
+            }
+        }
+
+        @Override
         public void legacy(ClusterFrame frame) {
             if (frame instanceof ClusterFrame.Forward f) {
                 // from a node of the previous version: acknowledged in its format
                 if (!f.tenant().equals(tenant)) {
                     return;
                 }
-                deliver(f.group(), f.message(), f.seq() > 0);
+                deliver(f.group(), f.message(), f.seq() > 0 ? scratch::add : null);
                 if (f.seq() > 0) {
-                    List<SessionSink> lagging = new ArrayList<>(scratch);
+                    List<Backpressure> lagging = new ArrayList<>(scratch);
                     scratch.clear();
                     whenUncongested(lagging, () -> bus.send(f.origin(),
                             ClusterFrame.encode(new ClusterFrame.Ack(tenant, new long[] {f.seq()}))));
@@ -287,6 +321,10 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
 
         @Override
         public void end(TenantId t, String origin) {
+            if (forwards > 0) {
+                // the origin counted the whole batch: credited once its messages are delivered here
+                whenUncongested(lagging == null ? List.of() : lagging, () -> forwarder.credit(origin, batchBytes));
+            }
             if (writes == null) {
                 sendAcks(origin);
                 return;
@@ -316,14 +354,14 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     private void receive(byte[] batch) {
-        FrameBatch.decode(batch, new Inbound());
+        FrameBatch.decode(batch, new Inbound(batch.length));
     }
 
     /**
      * Runs {@code ack} at once, or, when a receiving connection here cannot keep up, once they all have caught up
      * (at most {@link #MAX_ACK_HOLD_MILLIS} later, as a paused publisher would wait).
      */
-    private void whenUncongested(List<SessionSink> congested, Runnable ack) {
+    private void whenUncongested(List<Backpressure> congested, Runnable ack) {
         if (congested.isEmpty()) {
             ack.run();
             return;
@@ -335,7 +373,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 ack.run();
             }
         };
-        for (SessionSink sink : congested) {
+        for (Backpressure sink : congested) {
             if (!sink.awaitUncongested(() -> {
                 if (left.decrementAndGet() == 0) {
                     once.run();

@@ -1,6 +1,7 @@
 package dev.stratus.ingress.protocol;
 
 import dev.stratus.ingress.broker.Broker;
+import dev.stratus.ingress.broker.Congestion;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.broker.RoutedMessage;
 import dev.stratus.ingress.broker.SharedGroup;
@@ -100,7 +101,7 @@ final class Outbound implements SessionSink {
 
     @Override
     public boolean awaitUncongested(Runnable wake) {
-        return congestion.await(wake);
+        return congestion.awaitUncongested(wake);
     }
 
     /**
