@@ -103,7 +103,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups,
                                             java.util.function.Consumer<Backpressure> congested) {
         String topic = message.topic();
-        Set<String> nodes = routes.isEmpty() ? Set.of() : routes.nodesFor(topic);
+        List<String> nodes = routes.isEmpty() ? List.of() : routes.nodesFor(topic);
         Map<String, List<String>> remoteGroups = routes.isEmpty() ? Map.of() : routes.groupsFor(topic);
         if (nodes.isEmpty() && remoteGroups.isEmpty() && localGroups.isEmpty()) {
             return NO_REMOTE_MATCH;
@@ -112,7 +112,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         if (qos0 && !nodes.isEmpty() && forwarder.saturated()) {
             // Redis does not keep up (or is unreachable): QoS 0 is dropped and counted rather than queued
             broker.stats().dropped(DropReason.NODE_UNREACHABLE, nodes.size());
-            nodes = Set.of();
+            nodes = List.of();
         }
         boolean matched = !nodes.isEmpty();
         // QoS 0: done once in a batch (nobody waits for it); QoS 1/2: done when the receiving node acknowledges
