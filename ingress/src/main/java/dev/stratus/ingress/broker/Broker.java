@@ -236,11 +236,19 @@ public final class Broker {
         }
         // in a cluster, the member of a shared group may be on any node: the cluster chooses (see ClusterLink)
         List<SharedGroup> groups = sharedGroups.matching(message.topic());
-        CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested);
+        CompletionStage<Boolean> local = route(message, false, true, false, publisher, congested);
         // the other nodes with matching routes get it too: the publisher is acknowledged once they have it
         CompletionStage<Boolean> remote = link.forward(message, groups, congested);
-        return local.thenCombine(remote, (l, r) -> l || r);
+        return local.thenCombine(remote, countUnmatched);
     }
+
+    /** Whether a message matched here or on another node; counted as dropped only when neither. */
+    private final java.util.function.BiFunction<Boolean, Boolean, Boolean> countUnmatched = (local, remote) -> {
+        if (!local && !remote) {
+            stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
+        }
+        return local || remote;
+    };
 
     /**
      * Delivers a message to one member of a shared group on this node: the cluster chose this node for it.

@@ -83,6 +83,8 @@ class ClusterBackPressureIT {
             s.get(20, TimeUnit.SECONDS);
         }
         assertThat(cluster.node(1).broker().stats().dropped(DropReason.NODE_UNREACHABLE)).isZero();
+        assertThat(cluster.node(1).broker().stats().dropped(DropReason.NO_SUBSCRIBERS))
+                .as("delivered on the other node: not dropped for want of a subscriber").isZero();
         assertThat(cluster.node(0).broker().stats().dropped(DropReason.SLOW_SUBSCRIBER)).isZero();
     }
 }
