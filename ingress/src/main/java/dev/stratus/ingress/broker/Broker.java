@@ -228,7 +228,7 @@ public final class Broker {
      *
      * @return completes when the store writes routing caused are done; true when a subscription matched
      */
-    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested) {
+    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<Backpressure> congested) {
         return publish(message, publisher, congested, newDeliveryId(message));
     }
 
@@ -241,7 +241,7 @@ public final class Broker {
     }
 
     /** As {@link #publish(StoredMessage, Session, Consumer)}, with the id {@link #newDeliveryId} gave. */
-    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<SessionSink> congested,
+    public CompletionStage<Boolean> publish(StoredMessage message, Session publisher, Consumer<Backpressure> congested,
                                             String deliveryId) {
         stats.messageIn();
         ClusterLink link = cluster;
@@ -250,11 +250,19 @@ public final class Broker {
         }
         // in a cluster, the member of a shared group may be on any node: the cluster chooses (see ClusterLink)
         List<SharedGroup> groups = sharedGroups.matching(message.topic());
-        CompletionStage<Boolean> local = route(message, true, true, false, publisher, congested, deliveryId, false);
+        CompletionStage<Boolean> local = route(message, false, true, false, publisher, congested, deliveryId, false);
         // the other nodes with matching routes get it too: the publisher is acknowledged once they have it
-        CompletionStage<Boolean> remote = link.forward(message, groups, deliveryId);
-        return local.thenCombine(remote, (l, r) -> l || r);
+        CompletionStage<Boolean> remote = link.forward(message, groups, deliveryId, congested);
+        return local.thenCombine(remote, countUnmatched);
     }
+
+    /** Whether a message matched here or on another node; counted as dropped only when neither. */
+    private final java.util.function.BiFunction<Boolean, Boolean, Boolean> countUnmatched = (local, remote) -> {
+        if (!local && !remote) {
+            stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
+        }
+        return local || remote;
+    };
 
     /**
      * Delivers a message to one member of a shared group on this node: the cluster chose this node for it.
@@ -267,13 +275,13 @@ public final class Broker {
 
     /** As {@link #deliverToSharedGroup(StoredMessage, String)}, telling {@code congested} of a member that lags. */
     public boolean deliverToSharedGroup(StoredMessage message, String subscriptionFilter,
-                                        Consumer<SessionSink> congested) {
+                                        Consumer<Backpressure> congested) {
         SharedSubscription shared = SharedSubscription.parse(subscriptionFilter);
         return deliverToSharedGroup(message, shared == null ? null : sharedGroups.find(shared), congested);
     }
 
     /** As {@link #deliverToSharedGroup(StoredMessage, String)}, for a group already in hand. */
-    public boolean deliverToSharedGroup(StoredMessage message, SharedGroup group, Consumer<SessionSink> congested) {
+    public boolean deliverToSharedGroup(StoredMessage message, SharedGroup group, Consumer<Backpressure> congested) {
         if (group == null || group.isEmpty()) {
             stats.dropped(DropReason.NO_SUBSCRIBERS, 1);
             return false;
@@ -295,12 +303,12 @@ public final class Broker {
      * As {@link #deliverForwarded(StoredMessage)}, telling {@code congested} of each receiving connection that
      * cannot keep up: the cluster then holds the origin's acknowledgement back (back-pressure across nodes).
      */
-    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<SessionSink> congested) {
+    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<Backpressure> congested) {
         return route(message, false, false, false, null, congested, null, false);
     }
 
     /** As {@link #deliverForwarded(StoredMessage, Consumer)}, for a QoS 2 message with its cluster-wide id. */
-    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<SessionSink> congested,
+    public CompletionStage<Boolean> deliverForwarded(StoredMessage message, Consumer<Backpressure> congested,
                                                      String deliveryId) {
         return route(message, false, false, false, null, congested, deliveryId, false);
     }
@@ -346,7 +354,7 @@ public final class Broker {
      *                   each takes a QoS 2 message once (see {@link #redeliver})
      */
     private CompletionStage<Boolean> route(StoredMessage message, boolean counted, boolean origin, boolean shared,
-                                           Session publisher, Consumer<SessionSink> congested, String deliveryId,
+                                           Session publisher, Consumer<Backpressure> congested, String deliveryId,
                                            boolean redelivery) {
         List<CompletionStage<?>> writes = null;
         if (origin && message.retain()) {
@@ -421,7 +429,7 @@ public final class Broker {
 
     /** One member of each matching shared group gets the message, at the QoS it was granted [MQTT5-4.8.2-3]. */
     private List<CompletionStage<?>> deliverShared(StoredMessage message, List<SharedGroup> groups,
-                                                   Consumer<SessionSink> congested, List<CompletionStage<?>> writes) {
+                                                   Consumer<Backpressure> congested, List<CompletionStage<?>> writes) {
         RoutedMessage forwarded = RoutedMessage.of(message.withRetain(false), config.limits().copyThreshold());
         for (SharedGroup group : groups) {
             SharedGroup.Member member = group.choose(null);

@@ -24,13 +24,15 @@ public interface ClusterLink {
      * member of each matching shared group, on whichever node it chooses ({@code localGroups}: the matching
      * groups that have members here; the cluster delivers to them through
      * {@link Broker#deliverToSharedGroup} when it chooses this node). The stage completes when the message has
-     * been handed over (the publisher is acknowledged only then).
+     * been handed over (the publisher is acknowledged only then). {@code congested} (may be null) is told about
+     * each node that has not yet taken enough of what was forwarded to it, so that the publisher waits for it.
      *
      * @param deliveryId the message's id cluster-wide (QoS 2), or null
      * @return true when some other node has a matching route, or a shared group got it
      */
     default CompletionStage<Boolean> forward(StoredMessage message, java.util.List<SharedGroup> localGroups,
-                                             String deliveryId) {
+                                             String deliveryId,
+                                             java.util.function.Consumer<Backpressure> congested) {
         return NO_REMOTE_MATCH;
     }
 

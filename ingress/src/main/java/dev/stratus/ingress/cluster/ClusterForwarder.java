@@ -1,5 +1,6 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.broker.Backpressure;
 import dev.stratus.state.model.StoredMessage;
 import dev.stratus.state.model.TenantId;
 import io.netty.util.concurrent.EventExecutor;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the batch, made the origin node spend most of its time in garbage collection under load.) Bytes sent and not
  * yet answered by Redis are counted; past {@link #MAX_PENDING_BYTES} QoS 0 frames are dropped (and counted by the
  * caller) rather than queued without bound.
+ * <p>
+ * Flow control: each target node has a {@link NodeWindow} of the bytes it has not yet credited back; a forward to a
+ * node whose window is full returns that window, and the caller makes the publisher wait for it.
  */
 final class ClusterForwarder {
 
@@ -31,6 +35,18 @@ final class ClusterForwarder {
     static final int MAX_BATCH_BYTES = 256 * 1024;
     /** QoS 0 frames are dropped past this much data in flight to Redis. */
     static final long MAX_PENDING_BYTES = 32L * 1024 * 1024;
+    /**
+     * Bytes of batches a node may have outstanding (sent, not credited back) before its publishers wait. What is
+     * outstanding may all land in the outbound buffer of a subscriber there that just became congested (past its
+     * 256 KB high-water mark, when the node starts holding credits), so with this much it stays below the 1 MB
+     * past which QoS 0 is dropped; 2 MB measured no faster on 2 cores and let a slow subscriber lose messages.
+     */
+    static final long WINDOW_BYTES = 512 * 1024;
+    /**
+     * After this long with a full window and no credit, the credits count as lost (the node died, or its inbox lost
+     * Redis): longer than a receiver holds a credit for a congested subscriber.
+     */
+    static final long CREDIT_GIVE_UP_MILLIS = 2 * RedisCluster.MAX_ACK_HOLD_MILLIS;
 
     /** Told what a batch carried to a node that was not listening. */
     interface Unreachable {
@@ -63,6 +79,7 @@ final class ClusterForwarder {
     private final AckWaiters waiters;
     private final Unreachable unreachable;
     private final Map<String, Batch> open = new HashMap<>();
+    private final Map<String, NodeWindow> windows = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pendingBytes = new AtomicLong();
 
     ClusterForwarder(ClusterBus bus, TenantId tenant, String origin, AckWaiters waiters, Unreachable unreachable) {
@@ -76,10 +93,12 @@ final class ClusterForwarder {
     private final class Batch {
         final String node;
         final FrameBatch.Writer writer = new FrameBatch.Writer(tenant, origin, 16 * 1024);
+        final NodeWindow window;
         List<Pending> waiting;
 
         Batch(String node) {
             this.node = node;
+            this.window = window(node);
         }
     }
 
@@ -88,9 +107,17 @@ final class ClusterForwarder {
         return pendingBytes.get() > MAX_PENDING_BYTES;
     }
 
-    /** Forwards a message to {@code node}; {@code waiter} (null for QoS 0) waits for that node's acknowledgement. */
-    void forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter) {
-        forward(node, group, message, waiter, null, false, 0);
+    private NodeWindow window(String node) {
+        return windows.computeIfAbsent(node, n -> new NodeWindow(WINDOW_BYTES, CREDIT_GIVE_UP_MILLIS));
+    }
+
+    /**
+     * Forwards a message to {@code node}; {@code waiter} (null for QoS 0) waits for that node's acknowledgement.
+     *
+     * @return the node's window when it is full (the publisher should wait for it), else null
+     */
+    Backpressure forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter) {
+        return forward(node, group, message, waiter, null, false, 0);
     }
 
     /**
@@ -98,9 +125,10 @@ final class ClusterForwarder {
      * (QoS 2, or null), as a delivery again after a node died ({@code redelivery}), {@code since} a time when it
      * was first undeliverable (0: never).
      */
-    void forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter, String deliveryId,
-                 boolean redelivery, long since) {
+    Backpressure forward(String node, String group, StoredMessage message, AckWaiters.Waiter waiter,
+                         String deliveryId, boolean redelivery, long since) {
         boolean schedule;
+        NodeWindow window;
         synchronized (this) {
             Batch batch = open.get(node);
             schedule = batch == null;
@@ -108,6 +136,7 @@ final class ClusterForwarder {
                 batch = new Batch(node);
                 open.put(node, batch);
             }
+            window = batch.window;
             batch.writer.forward(group, message, waiter == null ? 0 : waiter.seq, deliveryId, redelivery);
             if (waiter != null) {
                 if (batch.waiting == null) {
@@ -125,10 +154,21 @@ final class ClusterForwarder {
         if (schedule) {
             scheduleFlush(node);
         }
+        return window.isCongested() ? window : null;
     }
 
     /** Acknowledges forwarded messages {@code seqs[0..n)} to the node they came from. */
     void ack(String node, long[] seqs, int n) {
+        control(node, writer -> writer.acks(seqs, n));
+    }
+
+    /** Credits {@code bytes} of the batches {@code node} sent here back to it: they are delivered. */
+    void credit(String node, long bytes) {
+        control(node, writer -> writer.credit(bytes));
+    }
+
+    /** Appends a control frame (acknowledgements, credit) to the open batch to {@code node}: one per batch received. */
+    private void control(String node, java.util.function.Consumer<FrameBatch.Writer> frame) {
         boolean schedule;
         synchronized (this) {
             Batch batch = open.get(node);
@@ -137,13 +177,21 @@ final class ClusterForwarder {
                 batch = new Batch(node);
                 open.put(node, batch);
             }
-            batch.writer.acks(seqs, n);
+            frame.accept(batch.writer);
             if (closeIfFull(batch)) {
                 schedule = false;
             }
         }
         if (schedule) {
             scheduleFlush(node);
+        }
+    }
+
+    /** {@code node} credited {@code bytes} of the batches sent to it. */
+    void credited(String node, long bytes) {
+        NodeWindow window = windows.get(node);
+        if (window != null) {
+            window.credited(bytes);
         }
     }
 
@@ -180,8 +228,15 @@ final class ClusterForwarder {
         int forwards = batch.writer.forwards;
         List<Pending> waiting = batch.waiting;
         pendingBytes.addAndGet(payload.length);
+        NodeWindow window = forwards > 0 ? batch.window : null;
+        if (window != null) {
+            window.sent(payload.length); // credited back by the node once delivered
+        }
         bus.sendOrdered(batch.node, payload).whenComplete((receivers, error) -> {
             pendingBytes.addAndGet(-payload.length);
+            if (window != null && (error != null || receivers == 0)) {
+                window.credited(payload.length); // nobody got it: no credit will come
+            }
             if (error != null) {
                 if (waiting != null) {
                     waiting.forEach(p -> waiters.fail(p.waiter(), error));

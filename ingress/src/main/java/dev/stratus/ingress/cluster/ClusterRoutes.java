@@ -15,7 +15,8 @@ import java.util.Set;
  * This node's replica of the cluster's route table, as tries to match topics against: which other nodes have
  * subscribers of a matching filter, and, for shared subscriptions, which nodes have members of each matching
  * group. Fed by the {@link RouteReplica} (one change at a time, in order); read by every publish, lock-free.
- * This node's own routes are left out: its own trie serves them.
+ * This node's own routes are left out: its own trie serves them. The nodes a topic matched are cached per topic
+ * until the table changes, so that a busy publisher does not walk the trie and build a set per message.
  */
 final class ClusterRoutes implements RouteReplica.Observer {
 
@@ -25,6 +26,9 @@ final class ClusterRoutes implements RouteReplica.Observer {
     private final SubscriptionTrie<String, String> shared = new SubscriptionTrie<>();
     /** How many routes each other node has here. */
     private final Map<String, Integer> routesPerNode = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bumped by every change of {@link #plain}: cached matches of an older version are stale. */
+    private volatile long version;
+    private final TopicCache<List<String>> nodeCache = new TopicCache<>(1024);
 
     ClusterRoutes(String self) {
         this.self = self;
@@ -41,6 +45,7 @@ final class ClusterRoutes implements RouteReplica.Observer {
             previous = shared.subscribe(s.filter(), filter + '\0' + nodeId, filter);
         } else if (!SharedSubscription.isShared(filter)) {
             previous = plain.subscribe(filter, nodeId, Boolean.TRUE);
+            version++; // one writer: the replica's changes come one at a time
         } else {
             return;
         }
@@ -60,6 +65,7 @@ final class ClusterRoutes implements RouteReplica.Observer {
             removed = shared.unsubscribe(s.filter(), filter + '\0' + nodeId);
         } else if (!SharedSubscription.isShared(filter)) {
             removed = plain.unsubscribe(filter, nodeId);
+            version++;
         } else {
             return;
         }
@@ -77,11 +83,18 @@ final class ClusterRoutes implements RouteReplica.Observer {
         return routesPerNode.containsKey(nodeId);
     }
 
-    /** The other nodes with an ordinary subscription matching {@code topic}. */
-    Set<String> nodesFor(String topic) {
+    /** The other nodes with an ordinary subscription matching {@code topic}, each once (immutable). */
+    List<String> nodesFor(String topic) {
+        long v = version;
+        List<String> cached = nodeCache.get(topic, v);
+        if (cached != null) {
+            return cached;
+        }
         Set<String> nodes = new HashSet<>(4);
-        plain.match(topic, (node, v) -> nodes.add(node));
-        return nodes;
+        plain.match(topic, (node, x) -> nodes.add(node));
+        List<String> matched = List.copyOf(nodes);
+        nodeCache.put(topic, v, matched);
+        return matched;
     }
 
     /**
@@ -89,6 +102,9 @@ final class ClusterRoutes implements RouteReplica.Observer {
      * nodes that have members.
      */
     Map<String, List<String>> groupsFor(String topic) {
+        if (shared.size() == 0) {
+            return Map.of(); // no shared subscription on other nodes: nothing to match or allocate
+        }
         Map<String, List<String>> groups = new HashMap<>(2);
         shared.match(topic, (key, group) -> groups.computeIfAbsent(group, g -> new ArrayList<>(2))
                 .add(key.substring(group.length() + 1)));

@@ -17,13 +17,15 @@ import java.util.Map;
  * one node for one tenant, so both are written once, in its header; each frame is then written straight into the
  * batch's buffer (no per-frame array, stream or codec object), and a topic is written once per batch and referred
  * to by its index afterwards (a busy publisher repeats its topic in every message). Acknowledgements are ranges of
- * consecutive sequence numbers.
+ * consecutive sequence numbers. A receiver credits the bytes of each batch with forwards back to its origin once
+ * it has delivered them (flow control between nodes, see {@link NodeWindow}).
  * <pre>
  * batch    = MAGIC(0xC5) FORMAT(2) tenant:str origin:str frame*
  * frame    = FORWARD  flags:u8 [seq:varlong] [group:str] [id:str] message   (flags: qos 0-1, retain 2, has seq 3,
  *                                                                     has group 4, has expiry 5, codec 6, has id 7)
  *          | REDELIVER (as FORWARD: a delivery again after a node died, to persistent sessions only)
  *          | ACKS     count:varint (first:varlong length:varint)*
+ *          | CREDIT   bytes:varlong                                      (bytes of batches taken from the receiver)
  * message  = topic [expiresAt:i64] payload:bytes                       (codec: message = ValueCodec bytes:bytes)
  * topic    = 0:varint topic:str (a new topic, gets the next index) | index+1:varint
  * str, bytes = length:varint content (strings in UTF-8)
@@ -37,7 +39,8 @@ final class FrameBatch {
     static final int FORMAT = 2;
     static final int FORWARD = 1;
     static final int ACKS = 2;
-    static final int REDELIVER = 3;
+    static final int CREDIT = 3;
+    static final int REDELIVER = 4;
 
     private static final int RETAIN = 1 << 2;
     private static final int HAS_SEQ = 1 << 3;
@@ -61,6 +64,9 @@ final class FrameBatch {
                      String deliveryId, boolean redelivery);
 
         void acks(TenantId tenant, String origin, long first, int length);
+
+        /** The node {@code origin} has taken {@code bytes} of the batches this node sent it. */
+        void credit(TenantId tenant, String origin, long bytes);
 
         /** A frame of format 1 (takeover, release, or a forward or ack from a node of the previous version). */
         void legacy(ClusterFrame frame);
@@ -168,6 +174,12 @@ final class FrameBatch {
             }
         }
 
+        /** Credits {@code bytes} of the receiver's batches back to it. */
+        void credit(long bytes) {
+            writeByte(CREDIT);
+            writeVarLong(bytes);
+        }
+
         private void ensure(int more) {
             if (len + more > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
@@ -256,6 +268,7 @@ final class FrameBatch {
                             handler.acks(tenant, origin, first, readVarInt());
                         }
                     }
+                    case CREDIT -> handler.credit(tenant, origin, readVarLong());
                     default -> throw new IllegalArgumentException("unknown cluster frame type " + type);
                 }
             }

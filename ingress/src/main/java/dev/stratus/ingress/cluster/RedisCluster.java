@@ -1,11 +1,11 @@
 package dev.stratus.ingress.cluster;
 
+import dev.stratus.ingress.broker.Backpressure;
 import dev.stratus.ingress.broker.Broker;
 import dev.stratus.ingress.broker.ClusterLink;
 import dev.stratus.ingress.broker.DropReason;
 import dev.stratus.ingress.broker.SharedGroup;
 import dev.stratus.ingress.config.ClusterConfig;
-import dev.stratus.ingress.session.SessionSink;
 import dev.stratus.state.NodeRegistry;
 import dev.stratus.state.RouteReplica;
 import dev.stratus.state.RouteStore;
@@ -125,9 +125,10 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups, String deliveryId) {
+    public CompletionStage<Boolean> forward(StoredMessage message, List<SharedGroup> localGroups, String deliveryId,
+                                            java.util.function.Consumer<Backpressure> congested) {
         String topic = message.topic();
-        Set<String> nodes = routes.isEmpty() ? Set.of() : routes.nodesFor(topic);
+        List<String> nodes = routes.isEmpty() ? List.of() : routes.nodesFor(topic);
         Map<String, List<String>> remoteGroups = routes.isEmpty() ? Map.of() : routes.groupsFor(topic);
         if (nodes.isEmpty() && remoteGroups.isEmpty() && localGroups.isEmpty()) {
             return NO_REMOTE_MATCH;
@@ -136,14 +137,14 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         if (qos0 && !nodes.isEmpty() && forwarder.saturated()) {
             // Redis does not keep up (or is unreachable): QoS 0 is dropped and counted rather than queued
             broker.stats().dropped(DropReason.NODE_UNREACHABLE, nodes.size());
-            nodes = Set.of();
+            nodes = List.of();
         }
         boolean matched = !nodes.isEmpty();
         // QoS 0: done once in a batch (nobody waits for it); QoS 1/2: done when the receiving node acknowledges
         CompletableFuture<Boolean> single = null;
         List<CompletableFuture<Boolean>> more = null;
         for (String node : nodes) {
-            CompletableFuture<Boolean> f = forwardTo(node, null, message, deliveryId);
+            CompletableFuture<Boolean> f = forwardTo(node, null, message, deliveryId, congested);
             if (f != null) {
                 if (single == null) {
                     single = f;
@@ -171,7 +172,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 if (chosen.equals(nodeId)) {
                     broker.deliverToSharedGroup(message, local.get(group), null);
                 } else {
-                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message, deliveryId);
+                    CompletableFuture<Boolean> f = forwardTo(chosen, group, message, deliveryId, congested);
                     if (f != null) {
                         if (single == null) {
                             single = f;
@@ -201,12 +202,16 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
      * Forwards a message; for QoS 1/2 returns what completes when the receiving node has taken it and its
      * subscribers keep up: so the publisher's acknowledgement waits for the other node, and its inflight window
      * slows it down when a subscriber there cannot keep up (back-pressure across nodes, as on one node). QoS 0:
-     * null, nothing to wait for.
+     * null, nothing to wait for. {@code congested} (may be null) is told when that node's window is full.
      */
     private CompletableFuture<Boolean> forwardTo(String node, String group, StoredMessage message,
-                                                 String deliveryId) {
+                                                 String deliveryId,
+                                                 java.util.function.Consumer<Backpressure> congested) {
         AckWaiters.Waiter waiter = message.qos() == 0 ? null : ackWaiters.register();
-        forwarder.forward(node, group, message, waiter, deliveryId, false, 0);
+        Backpressure full = forwarder.forward(node, group, message, waiter, deliveryId, false, 0);
+        if (full != null && congested != null) {
+            congested.accept(full);
+        }
         return waiter;
     }
 
@@ -222,15 +227,35 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
 
     /**
      * What one received batch owes its origin: the sequence numbers to acknowledge at once (one frame of ranges
-     * per batch, not one per message), and those to hold until the connections here that lag catch up.
+     * per batch, not one per message), those to hold until the connections here that lag catch up, and the credit
+     * of its bytes (flow control, see {@link NodeWindow}), held until every connection here that lagged while the
+     * batch was delivered catches up.
      */
     private final class Inbound implements FrameBatch.Handler {
+        private final int batchBytes;
+        int forwards;
         long[] acks;
         int nAcks;
         long[] held;
         int nHeld;
-        List<SessionSink> congested;
-        final List<SessionSink> scratch = new ArrayList<>(2);
+        List<Backpressure> congested;
+        final List<Backpressure> scratch = new ArrayList<>(2);
+        /** The connections that lagged while this batch was delivered; allocated on first use. */
+        List<Backpressure> lagging;
+        private final java.util.function.Consumer<Backpressure> lag = this::lagged;
+
+        Inbound(int batchBytes) {
+            this.batchBytes = batchBytes;
+        }
+
+        private void lagged(Backpressure sink) {
+            if (lagging == null) {
+                lagging = new ArrayList<>(2);
+            }
+            if (!lagging.contains(sink)) {
+                lagging.add(sink);
+            }
+        }
 
         /** Store writes of this batch's QoS 1/2 deliveries (offline sessions' queues, write-ahead appends). */
         List<CompletableFuture<?>> writes;
@@ -241,8 +266,9 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
             if (!t.equals(tenant)) {
                 return;
             }
+            forwards++;
             CompletionStage<Boolean> delivered = redelivery ? broker.redeliver(message, deliveryId)
-                    : deliver(group, message, seq > 0, deliveryId);
+                    : deliver(group, message, seq > 0 ? scratch::add : lag, deliveryId);
             if (seq > 0 && !delivered.toCompletableFuture().isDone()) {
                 if (writes == null) {
                     writes = new ArrayList<>();
@@ -265,23 +291,23 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                         held = java.util.Arrays.copyOf(held, nHeld * 2);
                     }
                     held[nHeld++] = seq;
-                    for (SessionSink sink : scratch) {
+                    for (Backpressure sink : scratch) {
                         if (!congested.contains(sink)) {
                             congested.add(sink);
                         }
+                        lagged(sink);
                     }
                     scratch.clear();
                 }
             }
         }
 
-        private CompletionStage<Boolean> deliver(String group, StoredMessage message, boolean tell,
-                                                 String deliveryId) {
+        private CompletionStage<Boolean> deliver(String group, StoredMessage message,
+                                                 java.util.function.Consumer<Backpressure> tell, String deliveryId) {
             if (group == null) {
-                return broker.deliverForwarded(message, tell ? scratch::add : null, deliveryId);
+                return broker.deliverForwarded(message, tell, deliveryId);
             }
-            return CompletableFuture.completedFuture(
-                    broker.deliverToSharedGroup(message, group, tell ? scratch::add : null));
+            return CompletableFuture.completedFuture(broker.deliverToSharedGroup(message, group, tell));
         }
 
         @Override
@@ -292,15 +318,22 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
         }
 
         @Override
+        public void credit(TenantId t, String origin, long bytes) {
+            if (t.equals(tenant)) {
+                forwarder.credited(origin, bytes);
+            }
+        }
+
+        @Override
         public void legacy(ClusterFrame frame) {
             if (frame instanceof ClusterFrame.Forward f) {
                 // from a node of the previous version: acknowledged in its format
                 if (!f.tenant().equals(tenant)) {
                     return;
                 }
-                deliver(f.group(), f.message(), f.seq() > 0, null);
+                deliver(f.group(), f.message(), f.seq() > 0 ? scratch::add : null, null);
                 if (f.seq() > 0) {
-                    List<SessionSink> lagging = new ArrayList<>(scratch);
+                    List<Backpressure> lagging = new ArrayList<>(scratch);
                     scratch.clear();
                     whenUncongested(lagging, () -> bus.send(f.origin(),
                             ClusterFrame.encode(new ClusterFrame.Ack(tenant, new long[] {f.seq()}))));
@@ -320,6 +353,10 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
 
         @Override
         public void end(TenantId t, String origin) {
+            if (forwards > 0) {
+                // the origin counted the whole batch: credited once its messages are delivered here
+                whenUncongested(lagging == null ? List.of() : lagging, () -> forwarder.credit(origin, batchBytes));
+            }
             if (writes == null) {
                 sendAcks(origin);
                 return;
@@ -349,14 +386,14 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
     }
 
     private void receive(byte[] batch) {
-        FrameBatch.decode(batch, new Inbound());
+        FrameBatch.decode(batch, new Inbound(batch.length));
     }
 
     /**
      * Runs {@code ack} at once, or, when a receiving connection here cannot keep up, once they all have caught up
      * (at most {@link #MAX_ACK_HOLD_MILLIS} later, as a paused publisher would wait).
      */
-    private void whenUncongested(List<SessionSink> congested, Runnable ack) {
+    private void whenUncongested(List<Backpressure> congested, Runnable ack) {
         if (congested.isEmpty()) {
             ack.run();
             return;
@@ -368,7 +405,7 @@ public final class RedisCluster implements ClusterLink, AutoCloseable {
                 ack.run();
             }
         };
-        for (SessionSink sink : congested) {
+        for (Backpressure sink : congested) {
             if (!sink.awaitUncongested(() -> {
                 if (left.decrementAndGet() == 0) {
                     once.run();

@@ -183,7 +183,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * this client until that subscriber catches up, for at most {@link #MAX_READ_PAUSE_MILLIS}. TCP then slows the
      * publisher down instead of the broker dropping its messages.
      */
-    void pauseReadingFor(dev.stratus.ingress.session.SessionSink congested) {
+    void pauseReadingFor(dev.stratus.ingress.broker.Backpressure congested) {
         if (readPaused || state == ConnectionState.CLOSED || congested == outbound) {
             return; // its own subscription: pausing would stop it reading the acknowledgements that relieve it
         }

@@ -1,4 +1,4 @@
-package dev.stratus.ingress.protocol;
+package dev.stratus.ingress.broker;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -6,16 +6,16 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Back-pressure from one subscriber to the publishers that feed it. The subscriber's event loop marks its
- * outbound congested (socket buffer past its high-water mark, or QoS 1/2 overflow queue half full) and clear
- * again (below the low-water mark, queue a quarter full); a publisher that routed a message to a congested
- * subscriber stops reading until it is woken here. Publishers slow down instead of the broker dropping. A
+ * Back-pressure from one receiver to the publishers that feed it: a subscriber, or another cluster node. A
+ * subscriber's event loop marks its outbound congested (socket buffer past its high-water mark, or QoS 1/2
+ * overflow queue half full) and clear again (below the low-water mark, queue a quarter full); a publisher that
+ * routed a message to a congested subscriber stops reading until it is woken here. Publishers slow down instead of the broker dropping. A
  * subscriber that stays congested longer than the give-up time is treated as stuck: publishers stop waiting
  * for it, so one client that stopped reading cannot stall everybody else.
  * <p>
- * Thread-safe: the flag is written on the subscriber's loop, read and waited on from any publisher's loop.
+ * Thread-safe: the flag is written on the receiver's loop, read and waited on from any publisher's loop.
  */
-final class Congestion {
+public final class Congestion implements Backpressure {
 
     private static final VarHandle WAITERS;
 
@@ -37,15 +37,16 @@ final class Congestion {
      * @param giveUpMillis after this long congested without a break, the subscriber counts as stuck: publishers
      *                     no longer wait for it, and what it cannot take is dropped (and counted) instead
      */
-    Congestion(long giveUpMillis) {
+    public Congestion(long giveUpMillis) {
         this.giveUpNanos = giveUpMillis * 1_000_000L;
     }
 
-    boolean isCongested() {
+    @Override
+    public boolean isCongested() {
         return congested && System.nanoTime() - congestedSinceNanos < giveUpNanos;
     }
 
-    void set(boolean nowCongested) {
+    public void set(boolean nowCongested) {
         if (nowCongested) {
             if (!congested) {
                 congestedSinceNanos = System.nanoTime();
@@ -64,17 +65,18 @@ final class Congestion {
      * True once congested for longer than the give-up time without a break: publishers no longer wait for this
      * subscriber, so what it cannot take has to be dropped (and counted) rather than held.
      */
-    boolean isStuck() {
+    public boolean isStuck() {
         return congested && System.nanoTime() - congestedSinceNanos >= giveUpNanos;
     }
 
     /**
-     * Registers {@code wake} to run (on this subscriber's thread) when congestion clears.
+     * Registers {@code wake} to run (on the thread that clears the congestion) when congestion clears.
      *
      * @return true when {@code wake} will run or has run; false when congestion had already cleared and the
      *         caller need not wait
      */
-    boolean await(Runnable wake) {
+    @Override
+    public boolean awaitUncongested(Runnable wake) {
         Queue<Runnable> w = waiters();
         w.add(wake);
         if (!isCongested() && w.remove(wake)) {
@@ -100,7 +102,7 @@ final class Congestion {
     }
 
     /** Wakes every waiter: when the subscriber goes away. */
-    void wakeAll() {
+    public void wakeAll() {
         Queue<Runnable> w = waiters;
         Runnable r;
         while (w != null && (r = w.poll()) != null) {
