@@ -383,10 +383,10 @@ final class Outbound implements SessionSink {
                 return false;
             }
             // the void promise: no promise object per message; a failed write closes the connection
-            channel.write(new OutgoingPublish(m, 0, false, routed.sharedPayload(), routed.topicUtf8(),
-                    client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), channel.voidPromise());
+            boolean written = writePublish(new OutgoingPublish(m, 0, false, routed.sharedPayload(),
+                    routed.topicUtf8(), client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), null);
             broker.stats().messageSent(0, m.payload().length);
-            return true;
+            return written;
         }
         if (inflightSize() >= maxInflight) {
             ArrayDeque<RoutedMessage> queue = waiting();
@@ -409,21 +409,61 @@ final class Outbound implements SessionSink {
             sharedInflight.put(id, routed.group());
         }
         broker.stats().inflight(1);
+        java.util.concurrent.CompletableFuture<Void> stored = null;
         if (session.isPersistent()) {
             if (routed.ticket() != null) {
                 // write-ahead: from the session's queue to its inflight store in one step; later changes of this
                 // packet id in the store wait for the move
                 SessionKey key = session.key();
-                moves().put(id, routed.ticket().thenCompose(seq -> broker.stores().moveToInflight(key, im, seq))
-                        .toCompletableFuture());
+                java.util.concurrent.CompletableFuture<Void> move = routed.ticket()
+                        .thenCompose(seq -> broker.stores().moveToInflight(key, im, seq)).toCompletableFuture();
+                moves().put(id, move);
+                if (m.qos() == 2) {
+                    // QoS 2 goes to the socket only once it is in the inflight store under this packet id: if this
+                    // node dies after writing it, the session resumes it with DUP and the same id, which the client
+                    // recognises [MQTT-4.3.3-2]; sent from the queue again it would get a new id and arrive twice
+                    stored = move;
+                }
             } else {
                 broker.stores().inflight().put(session.key(), im);
             }
         }
-        channel.write(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8(),
-                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), channel.voidPromise());
+        boolean written = writePublish(new OutgoingPublish(m, id, false, routed.sharedPayload(), routed.topicUtf8(),
+                client.mqtt5() ? mqtt5Part(m, routed.subscriptionIds(), true) : null), stored);
         broker.stats().messageSent(m.qos(), m.payload().length);
-        return true;
+        return written;
+    }
+
+    /** Writes waiting for a store write before them (event loop only); later writes queue behind them, in order. */
+    private java.util.concurrent.CompletableFuture<Void> writeChain;
+    private int chainedWrites;
+
+    /**
+     * Writes a PUBLISH now, or, when {@code after} (may be null) is not done yet or writes are waiting already,
+     * once it and every earlier waiting write are done, keeping the order of the messages [MQTT-4.6.0-2].
+     *
+     * @return true when it was written now (the caller flushes)
+     */
+    private boolean writePublish(OutgoingPublish publish, java.util.concurrent.CompletableFuture<?> after) {
+        if (chainedWrites == 0 && (after == null || after.isDone())) {
+            channel.write(publish, channel.voidPromise());
+            return true;
+        }
+        chainedWrites++;
+        java.util.concurrent.CompletableFuture<?> previous = writeChain == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(null) : writeChain;
+        java.util.concurrent.CompletableFuture<?> gate = after == null ? previous
+                : java.util.concurrent.CompletableFuture.allOf(previous, after.handle((v, e) -> null));
+        writeChain = gate.handle((v, e) -> null).thenRunAsync(() -> {
+            chainedWrites--;
+            if (!closed) {
+                channel.writeAndFlush(publish, channel.voidPromise());
+            }
+            if (chainedWrites == 0) {
+                writeChain = null;
+            }
+        }, channel.eventLoop());
+        return false;
     }
 
     /** Whether the message, sent with its full topic, exceeds what the client accepts. */
@@ -569,20 +609,31 @@ final class Outbound implements SessionSink {
     }
 
     /** PUBREC: the client has the QoS 2 message; answer PUBREL [MQTT-4.3.3-1] and remember that we did. */
-    boolean received(int packetId) {
+    /**
+     * PUBREC for an outgoing QoS 2 message: it is released (PUBREL) from now on.
+     *
+     * @return null for an unknown id; else what completes once the store has the released state: PUBREL goes out
+     *         only then, so that a session resumed after this node died sends PUBREL again, not the PUBLISH, which
+     *         the client, having released its id, would take for a new message [MQTT-4.3.3-2]
+     */
+    java.util.concurrent.CompletableFuture<?> receivedAndStored(int packetId) {
         InflightMessage m = inflightMessage(packetId);
         if (m == null || m.message().qos() != 2) {
-            return false;
+            return null;
         }
-        if (!m.released()) {
-            InflightMessage released = new InflightMessage(packetId, m.message(), true);
-            inflight.put(packetId, released);
-            if (session.isPersistent()) {
-                SessionKey key = session.key();
-                afterMove(packetId, false, () -> broker.stores().inflight().put(key, released));
+        if (m.released() || !session.isPersistent()) {
+            if (!m.released()) {
+                inflight.put(packetId, new InflightMessage(packetId, m.message(), true));
             }
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
-        return true;
+        InflightMessage released = new InflightMessage(packetId, m.message(), true);
+        inflight.put(packetId, released);
+        SessionKey key = session.key();
+        java.util.concurrent.CompletableFuture<Object> stored = new java.util.concurrent.CompletableFuture<>();
+        afterMove(packetId, false, () -> broker.stores().inflight().put(key, released)
+                .whenComplete((v, e) -> stored.complete(null)));
+        return stored;
     }
 
     private void refill() {

@@ -23,8 +23,19 @@ final class PubRecHandler implements PacketHandler {
         }
         // PUBREL is answered also for an unknown id, so that a client that lost state can finish its exchange;
         // MQTT 5 says that the id was not found (0x92)
-        boolean known = c.outbound().received(packetId);
-        c.send(Packets.pubrel(packetId,
-                known || !c.mqtt5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
+        java.util.concurrent.CompletableFuture<?> stored = c.outbound().receivedAndStored(packetId);
+        if (stored == null) {
+            c.send(Packets.pubrel(packetId, c.mqtt5() ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS));
+            return;
+        }
+        // PUBREL once the released state is stored (at once in memory; after the write in a cluster)
+        if (stored.isDone()) {
+            c.send(Packets.pubrel(packetId, ReasonCodes.SUCCESS)); // flushed when this read is done
+            return;
+        }
+        stored.whenCompleteAsync((v, e) -> {
+            c.send(Packets.pubrel(packetId, ReasonCodes.SUCCESS));
+            c.channel().flush();
+        }, c.channel().eventLoop());
     }
 }

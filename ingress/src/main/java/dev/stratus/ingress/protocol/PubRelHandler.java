@@ -15,10 +15,20 @@ final class PubRelHandler implements PacketHandler {
     public void handle(MqttConnection c, MqttMessage message) {
         int packetId = ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
         boolean known = c.receivedQos2().remove(packetId);
+        int code = known || !c.mqtt5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
         if (known && c.session().isPersistent()) {
-            c.broker().stores().inflight().release(c.session().key(), packetId);
+            // PUBCOMP once the receipt is gone from the store: a receipt left behind by a node that died after its
+            // PUBCOMP would make the next message with this id look like a re-send, and not be delivered
+            java.util.concurrent.CompletableFuture<Boolean> released = c.broker().stores().inflight()
+                    .release(c.session().key(), packetId).toCompletableFuture();
+            if (!released.isDone()) {
+                released.whenCompleteAsync((v, e) -> {
+                    c.send(Packets.pubcomp(packetId, code));
+                    c.channel().flush();
+                }, c.channel().eventLoop());
+                return;
+            }
         }
-        c.send(Packets.pubcomp(packetId,
-                known || !c.mqtt5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
+        c.send(Packets.pubcomp(packetId, code));
     }
 }
