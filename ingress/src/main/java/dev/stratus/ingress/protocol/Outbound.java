@@ -329,13 +329,6 @@ final class Outbound implements SessionSink {
         RoutedMessage m;
         int taken = 0;
         while ((m = offers.peek()) != null) {
-            if (m.deliveryId() != null && m.ticket() != null && !m.ticket().isDone()) {
-                // a QoS 2 message with a cluster-wide id goes to the socket only once it is in the session's queue
-                // in Redis: if this node dies after sending it, a redelivery then finds that the session had it
-                // [MQTT-4.3.3-2]; what comes after it waits (order [MQTT-4.6.0-2])
-                m.ticket().whenComplete((seq, error) -> scheduleDrain());
-                break;
-            }
             if (m.message().qos() > 0 && inflightSize() >= maxInflight && waitingSize() >= maxQueued
                     && pendingOffers - taken <= maxQueued && !isStuck()) {
                 break; // refill() takes it on once there is room
